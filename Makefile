@@ -1,0 +1,54 @@
+# ShiftPlay. Two entry points for a fresh machine: `make demo` and `make test`.
+# Every target installs what it needs if it is missing and is safe to re-run.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+export NODE_PATH ?= /usr/share/nodejs
+
+.PHONY: demo test build web serve system venv bench clean
+
+demo: build web
+	$(PY) server.py --host $(HOST) --port $(PORT)
+
+test: build web
+	bash tests/run_all.sh
+
+# Debian packages: a C compiler, Emscripten, Chromium (browser tests), brotli, node.
+system:
+	@missing=""; \
+	for pair in gcc:gcc emcc:emscripten chromium:chromium brotli:brotli node:nodejs npm:npm; do \
+	  cmd=$${pair%%:*}; pkg=$${pair##*:}; \
+	  command -v $$cmd >/dev/null 2>&1 || missing="$$missing $$pkg"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" != 0 ] && ! command -v sudo >/dev/null; then \
+	    echo "Missing Debian packages:$$missing. Install them: apt-get install$$missing"; exit 1; \
+	  fi; \
+	  echo "Installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -r requirements.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+# Compiles every env's Python extension (envs/<name>/_env*.so) in place.
+build: system venv
+	$(PIP) install -q --no-build-isolation --no-deps -e .
+
+web: system venv
+	./build_web.sh
+
+bench: build
+	$(PY) -m envs.bench
+
+clean:
+	rm -rf build web/build envs/*/_env*.so *.egg-info

@@ -1,0 +1,348 @@
+// Generic CPython binding, compiled once per env as envs/<name>/_env.*.so with
+// -DENV_HEADER='"<name>/<name>.h"'. It steps N instances of the env in one C call over
+// caller-owned (numpy) buffers; the Python side is envs/vector.py.
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include ENV_HEADER
+
+enum { NUM_BUFFERS = 5, MAX_PARAMS = 16 };
+
+typedef struct {
+    Env *envs;
+    int num_envs;
+    int agents_per_env;
+    int num_agents;
+    int closed;
+    Py_buffer views[NUM_BUFFERS];  // observations, actions, rewards, terminals, truncations
+} VecEnv;
+
+static const char *CAPSULE_NAME = "shiftplay.VecEnv";
+
+static size_t obs_item_size(void) {
+    return ENV_SPEC.obs_dtype == OBS_UINT8 ? 1 : 4;
+}
+
+static size_t obs_per_agent(void) {
+    return (size_t)ENV_SPEC.obs_height * (size_t)ENV_SPEC.obs_width;
+}
+
+static PyObject *string_list(const char *const *items, int count) {
+    PyObject *list = PyList_New(0);
+    if (list == NULL) return NULL;
+    for (int i = 0; i < count; i++) {
+        PyObject *s = PyUnicode_FromString(items[i]);
+        if (s == NULL || PyList_Append(list, s) < 0) {
+            Py_XDECREF(s);
+            Py_DECREF(list);
+            return NULL;
+        }
+        Py_DECREF(s);
+    }
+    return list;
+}
+
+static PyObject *param_list(void) {
+    PyObject *list = PyList_New(0);
+    if (list == NULL) return NULL;
+    for (int i = 0; i < ENV_SPEC.num_params; i++) {
+        const EnvParam *p = &ENV_SPEC.params[i];
+        PyObject *d = Py_BuildValue("{s:s,s:i,s:i,s:i,s:s}", "name", p->name, "default",
+                                    p->default_value, "min", p->min_value, "max",
+                                    p->max_value, "help", p->help);
+        if (d == NULL || PyList_Append(list, d) < 0) {
+            Py_XDECREF(d);
+            Py_DECREF(list);
+            return NULL;
+        }
+        Py_DECREF(d);
+    }
+    return list;
+}
+
+// The env's spec as a dict: everything Python, the exporter and the web glue need.
+static PyObject *py_spec(PyObject *self, PyObject *args) {
+    (void)self;
+    (void)args;
+    int obs_size = (int)obs_per_agent();
+    PyObject *actions = string_list(ENV_SPEC.action_names, ENV_SPEC.num_actions);
+    PyObject *params = param_list();
+    PyObject *labels = Py_None;
+    Py_INCREF(Py_None);
+    if (ENV_SPEC.obs_labels != NULL) {
+        Py_DECREF(Py_None);
+        labels = string_list(ENV_SPEC.obs_labels, obs_size);
+    }
+    if (actions == NULL || params == NULL || labels == NULL) {
+        Py_XDECREF(actions);
+        Py_XDECREF(params);
+        Py_XDECREF(labels);
+        return NULL;
+    }
+    PyObject *d = Py_BuildValue(
+        "{s:s,s:s,s:s,s:s,s:s,s:i,s:i,s:i,s:f,s:f,s:i,s:N,s:N,s:f,s:s,s:N}",
+        "name", ENV_SPEC.name, "title", ENV_SPEC.title, "description",
+        ENV_SPEC.description, "controls", ENV_SPEC.controls, "obs_dtype",
+        ENV_SPEC.obs_dtype == OBS_UINT8 ? "uint8" : "float32", "obs_height",
+        ENV_SPEC.obs_height, "obs_width", ENV_SPEC.obs_width, "obs_size", obs_size,
+        "obs_low", (double)ENV_SPEC.obs_low, "obs_high", (double)ENV_SPEC.obs_high,
+        "num_actions", ENV_SPEC.num_actions, "action_names", actions, "params", params,
+        "max_score", (double)ENV_SPEC.max_score, "score_name", ENV_SPEC.score_name,
+        "obs_labels", labels);
+    return d;
+}
+
+// Checks a tuple of ints against ENV_SPEC.params; fills params. -1 with an exception.
+static int parse_params(PyObject *tuple, int *params) {
+    if (ENV_SPEC.num_params > MAX_PARAMS) {
+        PyErr_SetString(PyExc_RuntimeError, "env declares too many params");
+        return -1;
+    }
+    if (!PyTuple_Check(tuple) || PyTuple_GET_SIZE(tuple) != ENV_SPEC.num_params) {
+        PyErr_Format(PyExc_ValueError, "%s expects a tuple of %d int params", ENV_SPEC.name,
+                     ENV_SPEC.num_params);
+        return -1;
+    }
+    for (int i = 0; i < ENV_SPEC.num_params; i++) {
+        const EnvParam *p = &ENV_SPEC.params[i];
+        long v = PyLong_AsLong(PyTuple_GET_ITEM(tuple, i));
+        if (v == -1 && PyErr_Occurred()) return -1;
+        if (v < p->min_value || v > p->max_value) {
+            PyErr_Format(PyExc_ValueError, "%s: param %s=%ld is outside [%d, %d]",
+                         ENV_SPEC.name, p->name, v, p->min_value, p->max_value);
+            return -1;
+        }
+        params[i] = (int)v;
+    }
+    return 0;
+}
+
+// Number of agents in one env instance for the given parameter tuple.
+static PyObject *py_num_agents(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *tuple;
+    int params[MAX_PARAMS];
+    if (!PyArg_ParseTuple(args, "O", &tuple)) return NULL;
+    if (parse_params(tuple, params) < 0) return NULL;
+    return PyLong_FromLong(env_num_agents(params));
+}
+
+static void release_views(VecEnv *vec) {
+    for (int i = 0; i < NUM_BUFFERS; i++) {
+        if (vec->views[i].obj != NULL) PyBuffer_Release(&vec->views[i]);
+    }
+}
+
+static void vec_free(VecEnv *vec) {
+    if (vec->envs != NULL) {
+        for (int i = 0; i < vec->num_envs; i++) env_close(&vec->envs[i]);
+        free(vec->envs);
+        vec->envs = NULL;
+    }
+    release_views(vec);
+    vec->closed = 1;
+}
+
+static void capsule_destructor(PyObject *capsule) {
+    VecEnv *vec = (VecEnv *)PyCapsule_GetPointer(capsule, CAPSULE_NAME);
+    if (vec == NULL) return;
+    vec_free(vec);
+    free(vec);
+}
+
+static VecEnv *get_vec(PyObject *capsule) {
+    VecEnv *vec = (VecEnv *)PyCapsule_GetPointer(capsule, CAPSULE_NAME);
+    if (vec == NULL) return NULL;
+    if (vec->closed) {
+        PyErr_SetString(PyExc_RuntimeError, "the env is closed");
+        return NULL;
+    }
+    return vec;
+}
+
+// Takes a writable C-contiguous buffer holding exactly `count` items of `item_size` bytes.
+static int get_view(PyObject *obj, Py_buffer *view, Py_ssize_t count, size_t item_size,
+                    const char *what) {
+    if (PyObject_GetBuffer(obj, view, PyBUF_WRITABLE | PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0)
+        return -1;
+    if ((size_t)view->itemsize != item_size || view->len != count * (Py_ssize_t)item_size) {
+        PyErr_Format(PyExc_ValueError, "%s buffer must hold %zd items of %zu bytes", what,
+                     count, item_size);
+        PyBuffer_Release(view);
+        view->obj = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+static int bind_buffers(VecEnv *vec, PyObject **objs) {
+    Py_ssize_t n = vec->num_agents;
+    const char *names[NUM_BUFFERS] = {"observations", "actions", "rewards", "terminals",
+                                      "truncations"};
+    size_t sizes[NUM_BUFFERS] = {obs_item_size(), 4, 4, 1, 1};
+    Py_ssize_t counts[NUM_BUFFERS] = {n * (Py_ssize_t)obs_per_agent(), n, n, n, n};
+    for (int i = 0; i < NUM_BUFFERS; i++) {
+        if (get_view(objs[i], &vec->views[i], counts[i], sizes[i], names[i]) < 0) return -1;
+    }
+    return 0;
+}
+
+static void point_env_at_buffers(VecEnv *vec, int i, int autoreset) {
+    size_t first = (size_t)i * (size_t)vec->agents_per_env;
+    char *obs = (char *)vec->views[0].buf;
+    EnvIO *io = &vec->envs[i].io;
+    io->observations = obs + first * obs_per_agent() * obs_item_size();
+    io->actions = (int32_t *)vec->views[1].buf + first;
+    io->rewards = (float *)vec->views[2].buf + first;
+    io->terminals = (uint8_t *)vec->views[3].buf + first;
+    io->truncations = (uint8_t *)vec->views[4].buf + first;
+    io->autoreset = autoreset;
+}
+
+// vec_init(obs, actions, rewards, terminals, truncations, num_envs, params, autoreset)
+static PyObject *py_vec_init(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *objs[NUM_BUFFERS];
+    PyObject *tuple;
+    int num_envs, autoreset;
+    int params[MAX_PARAMS];
+    if (!PyArg_ParseTuple(args, "OOOOOiOp", &objs[0], &objs[1], &objs[2], &objs[3],
+                          &objs[4], &num_envs, &tuple, &autoreset))
+        return NULL;
+    if (num_envs < 1) {
+        PyErr_SetString(PyExc_ValueError, "num_envs must be >= 1");
+        return NULL;
+    }
+    if (parse_params(tuple, params) < 0) return NULL;
+    int per_env = env_num_agents(params);
+    if ((long long)per_env * num_envs > 100000000LL) {
+        PyErr_SetString(PyExc_ValueError, "too many agents (num_envs * agents > 1e8)");
+        return NULL;
+    }
+    VecEnv *vec = (VecEnv *)calloc(1, sizeof(VecEnv));
+    if (vec == NULL) return PyErr_NoMemory();
+    vec->agents_per_env = per_env;
+    vec->num_agents = per_env * num_envs;
+    if (bind_buffers(vec, objs) < 0) {
+        vec_free(vec);
+        free(vec);
+        return NULL;
+    }
+    vec->envs = (Env *)calloc((size_t)num_envs, sizeof(Env));
+    if (vec->envs == NULL) {
+        vec_free(vec);
+        free(vec);
+        return PyErr_NoMemory();
+    }
+    for (int i = 0; i < num_envs; i++) {
+        point_env_at_buffers(vec, i, autoreset);
+        if (env_init(&vec->envs[i], params) != 0) {
+            vec->num_envs = i + 1;
+            vec_free(vec);
+            free(vec);
+            PyErr_Format(PyExc_ValueError, "%s: env_init failed (parameters too large for "
+                         "the grid, or out of memory)", ENV_SPEC.name);
+            return NULL;
+        }
+        vec->envs[i].io.autoreset = autoreset;
+    }
+    vec->num_envs = num_envs;
+    PyObject *capsule = PyCapsule_New(vec, CAPSULE_NAME, capsule_destructor);
+    if (capsule == NULL) {
+        vec_free(vec);
+        free(vec);
+    }
+    return capsule;
+}
+
+// Env i gets seed + i, so a vector env and a single env with the same seed agree on env 0.
+static PyObject *py_vec_reset(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *capsule;
+    unsigned long long seed;
+    if (!PyArg_ParseTuple(args, "OK", &capsule, &seed)) return NULL;
+    VecEnv *vec = get_vec(capsule);
+    if (vec == NULL) return NULL;
+    Py_BEGIN_ALLOW_THREADS
+    for (int i = 0; i < vec->num_envs; i++) env_reset(&vec->envs[i], seed + (uint64_t)i);
+    Py_END_ALLOW_THREADS
+    Py_RETURN_NONE;
+}
+
+static PyObject *py_vec_step(PyObject *self, PyObject *capsule) {
+    (void)self;
+    VecEnv *vec = get_vec(capsule);
+    if (vec == NULL) return NULL;
+    Py_BEGIN_ALLOW_THREADS
+    for (int i = 0; i < vec->num_envs; i++) env_step(&vec->envs[i]);
+    Py_END_ALLOW_THREADS
+    Py_RETURN_NONE;
+}
+
+// Means of the episodes finished since the last call; clears the sums.
+static PyObject *py_vec_log(PyObject *self, PyObject *capsule) {
+    (void)self;
+    VecEnv *vec = get_vec(capsule);
+    if (vec == NULL) return NULL;
+    Log sum = {0};
+    for (int i = 0; i < vec->num_envs; i++) {
+        Log *log = &vec->envs[i].io.log;
+        sum.n += log->n;
+        sum.episode_return += log->episode_return;
+        sum.episode_length += log->episode_length;
+        sum.score += log->score;
+        sum.perf += log->perf;
+        memset(log, 0, sizeof(Log));
+    }
+    if (sum.n == 0.0f) return PyDict_New();
+    return Py_BuildValue("{s:f,s:f,s:f,s:f,s:f}", "n", (double)sum.n, "episode_return",
+                         (double)(sum.episode_return / sum.n), "episode_length",
+                         (double)(sum.episode_length / sum.n), "score",
+                         (double)(sum.score / sum.n), "perf", (double)(sum.perf / sum.n));
+}
+
+// Fills an int32 buffer (one per agent) with the scripted baseline's actions.
+static PyObject *py_vec_baseline(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *capsule, *out;
+    if (!PyArg_ParseTuple(args, "OO", &capsule, &out)) return NULL;
+    VecEnv *vec = get_vec(capsule);
+    if (vec == NULL) return NULL;
+    Py_buffer view;
+    if (get_view(out, &view, vec->num_agents, 4, "baseline actions") < 0) return NULL;
+    int32_t *actions = (int32_t *)view.buf;
+    for (int i = 0; i < vec->num_envs; i++) {
+        for (int a = 0; a < vec->agents_per_env; a++) {
+            actions[i * vec->agents_per_env + a] = env_baseline_action(&vec->envs[i], a);
+        }
+    }
+    PyBuffer_Release(&view);
+    Py_RETURN_NONE;
+}
+
+static PyObject *py_vec_close(PyObject *self, PyObject *capsule) {
+    (void)self;
+    VecEnv *vec = (VecEnv *)PyCapsule_GetPointer(capsule, CAPSULE_NAME);
+    if (vec == NULL) return NULL;
+    if (!vec->closed) vec_free(vec);
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef METHODS[] = {
+    {"spec", py_spec, METH_NOARGS, "The env's spec as a dict."},
+    {"num_agents", py_num_agents, METH_VARARGS, "Agents per env for a params tuple."},
+    {"vec_init", py_vec_init, METH_VARARGS, "Create num_envs envs over the buffers."},
+    {"vec_reset", py_vec_reset, METH_VARARGS, "Reset all envs (env i gets seed + i)."},
+    {"vec_step", py_vec_step, METH_O, "Step all envs once."},
+    {"vec_log", py_vec_log, METH_O, "Mean episode stats since the last call."},
+    {"vec_baseline", py_vec_baseline, METH_VARARGS, "Scripted baseline actions."},
+    {"vec_close", py_vec_close, METH_O, "Free the envs."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef MODULE = {PyModuleDef_HEAD_INIT, "_env", NULL, -1, METHODS,
+                                    NULL, NULL, NULL, NULL};
+
+PyMODINIT_FUNC PyInit__env(void) {
+    return PyModule_Create(&MODULE);
+}

@@ -1,0 +1,137 @@
+// ShiftPlay environment contract.
+//
+// An environment is one header, envs/<name>/<name>.h: pure C logic, no raylib, no Python,
+// no global mutable state, memory allocated once in env_init, its own seeded RNG.
+// The generic glue (envs/binding.c for Python, web/wasm_entry.c for the browser,
+// tests/c/fuzz.c for the sanitizer run) includes exactly one env header and uses only
+// the names listed below. Adding an env touches no glue.
+//
+// Every env header must provide, after including this file:
+//
+//   typedef struct ... Env;            // the env's state; its first member is `EnvIO io;`
+//   static const EnvSpec ENV_SPEC;     // name, observation layout, actions, params
+//   static int  env_num_agents(const int *params);
+//   static int  env_init(Env *env, const int *params);  // allocate; 0 on success
+//   static void env_reset(Env *env, uint64_t seed);     // new episode(s), reseed RNG
+//   static void env_step(Env *env);    // read io.actions, write io.obs/rewards/terminals
+//   static void env_close(Env *env);   // free what env_init allocated (also safe after
+//                                      // a failed env_init on a zeroed Env)
+//   static int  env_baseline_action(Env *env, int agent);  // scripted player
+//
+// `params` is an array of ENV_SPEC.num_params ints in the order of ENV_SPEC.params,
+// already range-checked by the caller. The caller zeroes the Env, then sets io (buffers,
+// autoreset) BEFORE env_init; env_init must not clear io. Buffers are caller-owned. Actions outside [0, num_actions) must be treated as the
+// env's no-op action (the Python binding rejects them before they get here).
+//
+// When an agent's episode ends, env_step sets its terminal (or truncation) flag, adds
+// the finished episode to io.log, and, if io.autoreset is set, starts the next episode
+// at once and writes that episode's first observation. With autoreset off, the env
+// keeps the final state until the caller calls env_reset.
+//
+// env_step must be deterministic given the seed and the actions, and must produce
+// bit-identical results natively and in WebAssembly: build with -ffp-contract=off,
+// use only + - * / and sqrtf on floats (no sinf/cosf/powf/expf), and RNG from Rng.
+#ifndef SHIFTPLAY_ENV_H
+#define SHIFTPLAY_ENV_H
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { OBS_FLOAT32 = 0, OBS_UINT8 = 1 };
+
+typedef struct {
+    const char *name;      // keyword accepted by envs.make(..., name=value)
+    int default_value;
+    int min_value;
+    int max_value;
+    const char *help;
+} EnvParam;
+
+typedef struct {
+    const char *name;         // directory and module name, e.g. "breakout"
+    const char *title;        // for humans, e.g. "Breakout"
+    const char *description;  // one line
+    const char *controls;     // human controls, one line
+    int obs_dtype;            // OBS_FLOAT32 or OBS_UINT8
+    int obs_height;           // observation per agent is obs_height x obs_width
+    int obs_width;            // (vectors have obs_height = 1)
+    float obs_low;            // every observation value lies in [obs_low, obs_high]
+    float obs_high;
+    int num_actions;
+    const char *const *action_names;
+    int num_params;
+    const EnvParam *params;
+    float max_score;          // best possible episode score; 0 if unbounded
+    const char *score_name;   // what Log.score measures, e.g. "points"
+    const char *const *obs_labels;  // one label per float observation; NULL for grids
+} EnvSpec;
+
+// Sums over finished episodes; the glue divides by n and clears it when read.
+typedef struct {
+    float n;
+    float episode_return;
+    float episode_length;
+    float score;   // the game's own score (points, length, ...)
+    float perf;    // env-defined success in [0, 1] (win, fraction of max score, ...)
+} Log;
+
+typedef struct {
+    void *observations;    // num_agents * obs_height * obs_width, dtype per spec
+    const int32_t *actions;  // num_agents
+    float *rewards;        // num_agents
+    uint8_t *terminals;    // num_agents
+    uint8_t *truncations;  // num_agents
+    int autoreset;         // 1: start the next episode inside env_step
+    Log log;
+} EnvIO;
+
+static inline void log_add(Log *log, float episode_return, float episode_length,
+                           float score, float perf) {
+    log->n += 1.0f;
+    log->episode_return += episode_return;
+    log->episode_length += episode_length;
+    log->score += score;
+    log->perf += perf;
+}
+
+// Small, fast, portable RNG (xorshift64* seeded through splitmix64). Same numbers in
+// every build: only 64-bit integer arithmetic.
+typedef struct {
+    uint64_t state;
+} Rng;
+
+static inline void rng_seed(Rng *rng, uint64_t seed) {
+    uint64_t z = seed + 0x9E3779B97F4A7C15ull;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    z = z ^ (z >> 31);
+    rng->state = z ? z : 0x2545F4914F6CDD1Dull;
+}
+
+static inline uint32_t rng_next(Rng *rng) {
+    uint64_t x = rng->state;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    rng->state = x;
+    return (uint32_t)((x * 0x2545F4914F6CDD1Dull) >> 32);
+}
+
+// Uniform integer in [0, n), n >= 1.
+static inline int rng_int(Rng *rng, int n) {
+    return (int)(((uint64_t)rng_next(rng) * (uint64_t)n) >> 32);
+}
+
+// Uniform float in [0, 1), exactly representable (24 random bits).
+static inline float rng_float(Rng *rng) {
+    return (float)(rng_next(rng) >> 8) * (1.0f / 16777216.0f);
+}
+
+static inline float clampf(float x, float lo, float hi) {
+    if (x < lo) return lo;
+    if (x > hi) return hi;
+    return x;
+}
+
+#endif

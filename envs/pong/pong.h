@@ -1,0 +1,230 @@
+// Pong: the agent (right paddle) plays a scripted opponent (left paddle) that follows
+// the ball at limited speed. First to `points_to_win` ends the game.
+// Contract: envs/env.h.
+#ifndef SHIFTPLAY_PONG_H
+#define SHIFTPLAY_PONG_H
+
+#include "env.h"
+
+#define PONG_W 100.0f            // court width (x grows to the right)
+#define PONG_H 75.0f             // court height (y grows downward)
+#define PONG_PADDLE_HALF 6.0f    // half paddle height
+#define PONG_FACE 4.0f           // distance from each side line to a paddle's face
+#define PONG_BALL_R 1.0f
+#define PONG_PADDLE_SPEED 3.5f   // agent paddle, per step
+#define PONG_OPP_SPEED 1.75f     // scripted opponent, per step
+#define PONG_SERVE_SPEED 2.5f    // horizontal ball speed at serve, per step
+#define PONG_MAX_SPEED 5.0f      // horizontal speed cap
+#define PONG_SPEEDUP 1.08f       // per paddle hit
+#define PONG_MAX_ANGLE 0.9f      // |vy| <= PONG_MAX_ANGLE * |vx| after a hit
+
+enum { PONG_STAY = 0, PONG_UP = 1, PONG_DOWN = 2 };
+enum { PONG_OBS_SIZE = 8 };
+
+typedef struct {
+    EnvIO io;
+    int points_to_win;
+    int max_steps;
+    Rng rng;
+    float ball_x, ball_y, ball_vx, ball_vy;
+    float paddle_y;      // agent paddle center
+    float opp_y;         // opponent paddle center
+    int score_agent, score_opp;
+    int steps;
+    float episode_return;
+    int rally_hits;
+} Pong;
+
+typedef Pong Env;
+
+static const char *const PONG_ACTIONS[] = {"STAY", "UP", "DOWN"};
+static const char *const PONG_LABELS[PONG_OBS_SIZE] = {
+    "ball_x", "ball_y", "ball_vx", "ball_vy", "paddle_y", "opponent_y",
+    "points", "opponent_points"};
+static const EnvParam PONG_PARAMS[] = {
+    {"points_to_win", 21, 1, 99, "points that end the game"},
+    {"max_steps", 27000, 100, 1000000, "steps before the game is truncated"},
+};
+
+static const EnvSpec ENV_SPEC = {
+    .name = "pong",
+    .title = "Pong",
+    .description = "Classic Pong against a scripted opponent; first to 21 wins.",
+    .controls = "Up/Down or W/S move the right paddle.",
+    .obs_dtype = OBS_FLOAT32,
+    .obs_height = 1,
+    .obs_width = PONG_OBS_SIZE,
+    .obs_low = -1.0f,
+    .obs_high = 1.0f,
+    .num_actions = 3,
+    .action_names = PONG_ACTIONS,
+    .num_params = 2,
+    .params = PONG_PARAMS,
+    .max_score = 21.0f,
+    .score_name = "point margin",
+    .obs_labels = PONG_LABELS,
+};
+
+static int env_num_agents(const int *params) {
+    (void)params;
+    return 1;
+}
+
+static int env_init(Env *env, const int *params) {
+    env->points_to_win = params[0];
+    env->max_steps = params[1];
+    env->io.autoreset = 1;
+    return 0;
+}
+
+static void env_close(Env *env) {
+    (void)env;
+}
+
+// Ball from the center toward `direction` (+1 agent, -1 opponent), random height/angle.
+static void pong_serve(Pong *p, float direction) {
+    p->ball_x = PONG_W * 0.5f;
+    p->ball_y = PONG_H * (0.25f + 0.5f * rng_float(&p->rng));
+    p->ball_vx = direction * PONG_SERVE_SPEED;
+    p->ball_vy = PONG_SERVE_SPEED * (rng_float(&p->rng) - 0.5f);
+    p->rally_hits = 0;
+}
+
+static void pong_write_obs(Pong *p) {
+    float *obs = (float *)p->io.observations;
+    float half_w = PONG_W * 0.5f;
+    float half_h = PONG_H * 0.5f;
+    obs[0] = clampf((p->ball_x - half_w) / half_w, -1.0f, 1.0f);
+    obs[1] = clampf((p->ball_y - half_h) / half_h, -1.0f, 1.0f);
+    obs[2] = p->ball_vx / PONG_MAX_SPEED;
+    obs[3] = p->ball_vy / PONG_MAX_SPEED;
+    obs[4] = (p->paddle_y - half_h) / half_h;
+    obs[5] = (p->opp_y - half_h) / half_h;
+    obs[6] = (float)p->score_agent / (float)p->points_to_win;
+    obs[7] = (float)p->score_opp / (float)p->points_to_win;
+}
+
+static void pong_new_game(Pong *p) {
+    p->paddle_y = PONG_H * 0.5f;
+    p->opp_y = PONG_H * 0.5f;
+    p->score_agent = 0;
+    p->score_opp = 0;
+    p->steps = 0;
+    p->episode_return = 0.0f;
+    pong_serve(p, rng_float(&p->rng) < 0.5f ? -1.0f : 1.0f);
+}
+
+static void env_reset(Env *env, uint64_t seed) {
+    rng_seed(&env->rng, seed);
+    pong_new_game(env);
+    env->io.rewards[0] = 0.0f;
+    env->io.terminals[0] = 0;
+    env->io.truncations[0] = 0;
+    pong_write_obs(env);
+}
+
+static float move_toward(float y, float target, float speed) {
+    if (target > y + speed) return y + speed;
+    if (target < y - speed) return y - speed;
+    return target;
+}
+
+static float clamp_paddle(float y) {
+    return clampf(y, PONG_PADDLE_HALF, PONG_H - PONG_PADDLE_HALF);
+}
+
+// Follows the ball while it comes toward the opponent, drifts to the middle otherwise.
+static void pong_move_opponent(Pong *p) {
+    float target = PONG_H * 0.5f;
+    if (p->ball_vx < 0.0f) target = p->ball_y;
+    p->opp_y = clamp_paddle(move_toward(p->opp_y, target, PONG_OPP_SPEED));
+}
+
+// Reflect off a paddle face: the hit offset sets the angle, each hit speeds the ball up.
+static void pong_bounce(Pong *p, float face_x, float paddle_y, float direction) {
+    float offset = (p->ball_y - paddle_y) / (PONG_PADDLE_HALF + PONG_BALL_R);
+    float speed = p->ball_vx < 0.0f ? -p->ball_vx : p->ball_vx;
+    speed = speed * PONG_SPEEDUP;
+    if (speed > PONG_MAX_SPEED) speed = PONG_MAX_SPEED;
+    p->ball_x = face_x + direction * (face_x - p->ball_x);
+    p->ball_vx = direction * speed;
+    p->ball_vy = offset * PONG_MAX_ANGLE * speed;
+    p->rally_hits += 1;
+}
+
+// Moves the ball one step. Returns +1 if the agent won the point, -1 if it lost, else 0.
+static int pong_move_ball(Pong *p) {
+    float prev_x = p->ball_x;
+    p->ball_x += p->ball_vx;
+    p->ball_y += p->ball_vy;
+    if (p->ball_y < PONG_BALL_R) {
+        p->ball_y = 2.0f * PONG_BALL_R - p->ball_y;
+        p->ball_vy = -p->ball_vy;
+    }
+    if (p->ball_y > PONG_H - PONG_BALL_R) {
+        p->ball_y = 2.0f * (PONG_H - PONG_BALL_R) - p->ball_y;
+        p->ball_vy = -p->ball_vy;
+    }
+    float reach = PONG_PADDLE_HALF + PONG_BALL_R;
+    float agent_face = PONG_W - PONG_FACE;
+    float opp_face = PONG_FACE;
+    if (p->ball_vx > 0.0f && prev_x <= agent_face && p->ball_x > agent_face) {
+        float dy = p->ball_y - p->paddle_y;
+        if (dy >= -reach && dy <= reach) pong_bounce(p, agent_face, p->paddle_y, -1.0f);
+    } else if (p->ball_vx < 0.0f && prev_x >= opp_face && p->ball_x < opp_face) {
+        float dy = p->ball_y - p->opp_y;
+        if (dy >= -reach && dy <= reach) pong_bounce(p, opp_face, p->opp_y, 1.0f);
+    }
+    if (p->ball_x > PONG_W) return -1;
+    if (p->ball_x < 0.0f) return 1;
+    return 0;
+}
+
+static void pong_end_game(Pong *p, int truncated) {
+    float margin = (float)(p->score_agent - p->score_opp);
+    float win = p->score_agent >= p->points_to_win ? 1.0f : 0.0f;
+    log_add(&p->io.log, p->episode_return, (float)p->steps, margin, win);
+    if (truncated) p->io.truncations[0] = 1;
+    else p->io.terminals[0] = 1;
+    if (p->io.autoreset) pong_new_game(p);
+}
+
+static void env_step(Env *env) {
+    Pong *p = env;
+    p->io.rewards[0] = 0.0f;
+    p->io.terminals[0] = 0;
+    p->io.truncations[0] = 0;
+    int action = p->io.actions[0];
+    if (action == PONG_UP) p->paddle_y -= PONG_PADDLE_SPEED;
+    if (action == PONG_DOWN) p->paddle_y += PONG_PADDLE_SPEED;
+    p->paddle_y = clamp_paddle(p->paddle_y);
+    pong_move_opponent(p);
+    int point = pong_move_ball(p);
+    p->steps += 1;
+    if (point != 0) {
+        p->io.rewards[0] = (float)point;
+        p->episode_return += (float)point;
+        if (point > 0) p->score_agent += 1;
+        else p->score_opp += 1;
+        pong_serve(p, point > 0 ? -1.0f : 1.0f);
+    }
+    if (p->score_agent >= p->points_to_win || p->score_opp >= p->points_to_win) {
+        pong_end_game(p, 0);
+    } else if (p->steps >= p->max_steps) {
+        pong_end_game(p, 1);
+    }
+    pong_write_obs(p);
+}
+
+// Scripted player: keep the paddle center on the ball while it comes in, else the middle.
+static int env_baseline_action(Env *env, int agent) {
+    (void)agent;
+    float target = PONG_H * 0.5f;
+    if (env->ball_vx > 0.0f) target = env->ball_y;
+    float dy = target - env->paddle_y;
+    if (dy < -1.5f) return PONG_UP;
+    if (dy > 1.5f) return PONG_DOWN;
+    return PONG_STAY;
+}
+
+#endif

@@ -1,0 +1,119 @@
+"""VecEnv: N instances of one C env, stepped in one C call over numpy buffers."""
+import numbers
+
+import numpy as np
+
+_DTYPES = {"float32": np.float32, "uint8": np.uint8}
+
+
+def _check_int(name, value, low=None):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    if low is not None and value < low:
+        raise ValueError(f"{name} must be >= {low}, got {value}")
+    return int(value)
+
+
+def resolve_params(spec, params):
+    """Checks keyword params against the env's table; returns the full int tuple."""
+    known = {p["name"]: p for p in spec["params"]}
+    for key in params:
+        if key not in known:
+            raise ValueError(f"{spec['name']} has no param {key!r}; params: "
+                             f"{', '.join(known) or 'none'}")
+    values = []
+    for p in spec["params"]:
+        value = _check_int(p["name"], params.get(p["name"], p["default"]))
+        if not p["min"] <= value <= p["max"]:
+            raise ValueError(f"{spec['name']}: {p['name']}={value} is outside "
+                             f"[{p['min']}, {p['max']}]")
+        values.append(value)
+    return tuple(values)
+
+
+class VecEnv:
+    """Buffers are owned here and written in place by C on every reset/step."""
+
+    def __init__(self, name, binding, num_envs=1, seed=0, autoreset=True, **params):
+        import gymnasium
+
+        self.name = name
+        self._c = binding
+        self.spec = binding.spec()
+        self.num_envs = _check_int("num_envs", num_envs, low=1)
+        self.params = resolve_params(self.spec, params)
+        self.agents_per_env = binding.num_agents(self.params)
+        self.num_agents = self.num_envs * self.agents_per_env
+        self.obs_dtype = np.dtype(_DTYPES[self.spec["obs_dtype"]])
+        self.obs_shape = (self.spec["obs_size"],)
+        self.num_actions = self.spec["num_actions"]
+        n = self.num_agents
+        self.observations = np.zeros((n, self.spec["obs_size"]), dtype=self.obs_dtype)
+        self.actions = np.zeros(n, dtype=np.int32)
+        self.rewards = np.zeros(n, dtype=np.float32)
+        self.terminals = np.zeros(n, dtype=np.bool_)
+        self.truncations = np.zeros(n, dtype=np.bool_)
+        self._handle = binding.vec_init(self.observations, self.actions, self.rewards,
+                                        self.terminals.view(np.uint8),
+                                        self.truncations.view(np.uint8), self.num_envs,
+                                        self.params, bool(autoreset))
+        self.single_observation_space = gymnasium.spaces.Box(
+            low=self.spec["obs_low"], high=self.spec["obs_high"], shape=self.obs_shape,
+            dtype=self.obs_dtype)
+        self.single_action_space = gymnasium.spaces.Discrete(self.num_actions)
+        self._seed = 0
+        self.reset(seed)
+
+    def reset(self, seed=None):
+        """Starts new episodes in every env (env i is seeded with seed + i).
+
+        With seed=None, the next seed in the sequence is used, so repeated resets differ."""
+        if seed is None:
+            seed = self._seed + self.num_envs
+        seed = _check_int("seed", seed, low=0)
+        if seed >= 2**64:
+            raise ValueError("seed must be < 2**64")
+        self._seed = seed
+        self._c.vec_reset(self._handle, seed)
+        return self.observations
+
+    def step(self, actions):
+        """Writes actions (int, one per agent) and steps every env once, in place."""
+        actions = np.asarray(actions)
+        if actions.shape != (self.num_agents,) and not (
+                self.num_agents == 1 and actions.shape == ()):
+            raise ValueError(f"actions must have shape ({self.num_agents},), "
+                             f"got {actions.shape}")
+        if actions.dtype.kind not in "iu":
+            raise TypeError(f"actions must be integers, got dtype {actions.dtype}")
+        low, high = actions.min(), actions.max()
+        if low < 0 or high >= self.num_actions:
+            bad = low if low < 0 else high
+            raise ValueError(f"action {bad} is out of range [0, {self.num_actions})")
+        self.actions[...] = actions
+        self._c.vec_step(self._handle)
+        return self.observations, self.rewards, self.terminals, self.truncations
+
+    def step_unchecked(self):
+        """Steps with whatever is in self.actions (already validated by the caller)."""
+        self._c.vec_step(self._handle)
+
+    def baseline_actions(self, out=None):
+        """The scripted baseline policy's actions for the current state."""
+        if out is None:
+            out = np.empty(self.num_agents, dtype=np.int32)
+        self._c.vec_baseline(self._handle, out)
+        return out
+
+    def log(self):
+        """Means over the episodes finished since the last call ({} if none)."""
+        return self._c.vec_log(self._handle)
+
+    def close(self):
+        self._c.vec_close(self._handle)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

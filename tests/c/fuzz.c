@@ -1,0 +1,134 @@
+// Generic sanitizer driver, built per env with -DENV_HEADER='"<name>/<name>.h"' and
+// -fsanitize=address,undefined by tests/test_sanitize.py.
+//   fuzz STEPS CYCLES: steps the env with random actions (a share of them out of
+//   range), checks every observation against the spec's bounds, then runs CYCLES
+//   init/reset/step/close cycles. Exit status 0 only if everything held.
+#include <math.h>
+#include <stdio.h>
+
+#include ENV_HEADER
+
+static int default_params(int *params) {
+    for (int i = 0; i < ENV_SPEC.num_params; i++) params[i] = ENV_SPEC.params[i].default_value;
+    return ENV_SPEC.num_params;
+}
+
+typedef struct {
+    void *obs;
+    int32_t *actions;
+    float *rewards;
+    uint8_t *terminals;
+    uint8_t *truncations;
+} Buffers;
+
+static int obs_item_size(void) {
+    return ENV_SPEC.obs_dtype == OBS_UINT8 ? 1 : 4;
+}
+
+static Buffers alloc_buffers(int agents) {
+    int obs_size = ENV_SPEC.obs_height * ENV_SPEC.obs_width;
+    Buffers b;
+    b.obs = calloc((size_t)agents * obs_size, (size_t)obs_item_size());
+    b.actions = calloc((size_t)agents, sizeof(int32_t));
+    b.rewards = calloc((size_t)agents, sizeof(float));
+    b.terminals = calloc((size_t)agents, 1);
+    b.truncations = calloc((size_t)agents, 1);
+    return b;
+}
+
+static void free_buffers(Buffers *b) {
+    free(b->obs);
+    free(b->actions);
+    free(b->rewards);
+    free(b->terminals);
+    free(b->truncations);
+}
+
+static void attach(Env *env, Buffers *b) {
+    env->io.observations = b->obs;
+    env->io.actions = b->actions;
+    env->io.rewards = b->rewards;
+    env->io.terminals = b->terminals;
+    env->io.truncations = b->truncations;
+    env->io.autoreset = 1;
+}
+
+// Returns the number of observation values outside [obs_low, obs_high] (or NaN).
+static long count_bad_obs(const Buffers *b, int agents) {
+    long n = (long)agents * ENV_SPEC.obs_height * ENV_SPEC.obs_width;
+    long bad = 0;
+    for (long i = 0; i < n; i++) {
+        float v = ENV_SPEC.obs_dtype == OBS_UINT8 ? (float)((uint8_t *)b->obs)[i]
+                                                  : ((float *)b->obs)[i];
+        if (!(v >= ENV_SPEC.obs_low && v <= ENV_SPEC.obs_high)) bad++;
+    }
+    return bad;
+}
+
+static int32_t fuzz_action(Rng *rng) {
+    int r = rng_int(rng, 10);
+    if (r == 0) return -1 - rng_int(rng, 1000);
+    if (r == 1) return ENV_SPEC.num_actions + rng_int(rng, 1000);
+    if (r == 2) return (int32_t)rng_next(rng);
+    return rng_int(rng, ENV_SPEC.num_actions);
+}
+
+static int run_steps(long steps) {
+    int params[16];
+    default_params(params);
+    int agents = env_num_agents(params);
+    Buffers b = alloc_buffers(agents);
+    Env *env = calloc(1, sizeof(Env));
+    attach(env, &b);
+    if (env_init(env, params) != 0) {
+        printf("env_init failed\n");
+        return 1;
+    }
+    env_reset(env, 12345);
+    Rng rng;
+    rng_seed(&rng, 99);
+    long bad = count_bad_obs(&b, agents), done = 0, agent_steps = 0;
+    for (long t = 0; agent_steps < steps; t++) {
+        for (int a = 0; a < agents; a++) b.actions[a] = fuzz_action(&rng);
+        if (t % 3 == 0) {
+            for (int a = 0; a < agents; a++) b.actions[a] = env_baseline_action(env, a);
+        }
+        env_step(env);
+        agent_steps += agents;
+        for (int a = 0; a < agents; a++) done += b.terminals[a] + b.truncations[a];
+        if (t % 64 == 0) bad += count_bad_obs(&b, agents);
+        if (t % 100000 == 99999) env_reset(env, (uint64_t)t);
+    }
+    env_close(env);
+    free(env);
+    free_buffers(&b);
+    printf("%s: %ld agent steps, %ld episodes ended, %ld observations out of bounds\n",
+           ENV_SPEC.name, agent_steps, done, bad);
+    return bad != 0;
+}
+
+static int run_cycles(int cycles) {
+    int params[16];
+    default_params(params);
+    int agents = env_num_agents(params);
+    for (int c = 0; c < cycles; c++) {
+        Buffers b = alloc_buffers(agents);
+        Env env;
+        memset(&env, 0, sizeof(env));
+        attach(&env, &b);
+        if (env_init(&env, params) != 0) return 1;
+        env_reset(&env, (uint64_t)c);
+        for (int t = 0; t < 3; t++) env_step(&env);
+        env_close(&env);
+        free_buffers(&b);
+    }
+    printf("%s: %d init/close cycles\n", ENV_SPEC.name, cycles);
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    long steps = argc > 1 ? atol(argv[1]) : 1000000;
+    int cycles = argc > 2 ? atoi(argv[2]) : 10000;
+    if (run_steps(steps) != 0) return 1;
+    return run_cycles(cycles);
+}

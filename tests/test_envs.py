@@ -1,0 +1,145 @@
+"""Generic checks that every env in envs.list() must pass."""
+import numpy as np
+import pytest
+
+import envs
+
+ALL = envs.list()
+
+# Mean score the scripted baseline must reach (default params, 256 episodes or more).
+BASELINE_MIN_SCORE = {"pong": 10.0, "breakout": 40.0, "snake": 5.0}
+
+
+def random_actions(env, rng):
+    return rng.integers(0, env.num_actions, env.num_agents, dtype=np.int32)
+
+
+def rollout(name, seed, steps, action_seed, num_envs=2):
+    env = envs.make(name, num_envs=num_envs, seed=seed)
+    rng = np.random.default_rng(action_seed)
+    frames = [env.observations.tobytes()]
+    for _ in range(steps):
+        env.step(random_actions(env, rng))
+        frames.append(b"".join(a.tobytes() for a in (env.observations, env.rewards,
+                                                     env.terminals, env.truncations)))
+    env.close()
+    return frames
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_same_seed_same_actions_same_trajectory(name):
+    a = rollout(name, seed=7, steps=3000, action_seed=1)
+    b = rollout(name, seed=7, steps=3000, action_seed=1)
+    for t, (x, y) in enumerate(zip(a, b)):
+        assert x == y, f"{name}: trajectories differ at step {t}"
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_different_seeds_differ(name):
+    a = rollout(name, seed=1, steps=300, action_seed=1)
+    b = rollout(name, seed=2, steps=300, action_seed=1)
+    assert any(x != y for x, y in zip(a, b))
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_reset_semantics(name):
+    env = envs.make(name, num_envs=3, seed=5)
+    first = env.observations.copy()
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        env.step(random_actions(env, rng))
+    env.reset(5)
+    assert np.array_equal(env.observations, first), "reset(seed) must restore the start"
+    env.reset()
+    other = env.observations.copy()
+    env.reset()
+    assert not np.array_equal(env.observations, other), "reset() must move to a new seed"
+    # env i of a vector is seeded seed + i: a single env with seed 6 matches env 1.
+    single = envs.make(name, num_envs=1, seed=6)
+    env.reset(5)
+    per_env = env.agents_per_env
+    assert np.array_equal(single.observations, env.observations[per_env:2 * per_env])
+    # rewards/flags are cleared by reset
+    assert not env.terminals.any() and not env.truncations.any()
+    assert not env.rewards.any()
+    env.close()
+    single.close()
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_observations_in_bounds(name):
+    env = envs.make(name, num_envs=8, seed=3)
+    low, high = env.spec["obs_low"], env.spec["obs_high"]
+    rng = np.random.default_rng(3)
+    for t in range(5000):
+        if t % 2:
+            env.step(env.baseline_actions())
+        else:
+            env.step(random_actions(env, rng))
+        obs = env.observations
+        assert obs.min() >= low and obs.max() <= high, f"step {t}"
+        assert np.isfinite(obs.astype(np.float64)).all()
+    assert env.observations.dtype == env.single_observation_space.dtype
+    assert env.single_observation_space.contains(env.observations[0])
+    env.close()
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_episode_rewards_sum_to_logged_return(name):
+    env = envs.make(name, num_envs=4, seed=11)
+    returns = np.zeros(env.num_agents, dtype=np.float64)
+    lengths = np.zeros(env.num_agents, dtype=np.int64)
+    finished_returns, finished_lengths, checked = [], [], 0
+    rng = np.random.default_rng(11)
+    for t in range(60000):
+        actions = env.baseline_actions() if t % 3 else random_actions(env, rng)
+        env.step(actions)
+        returns += env.rewards
+        lengths += 1
+        done = env.terminals | env.truncations
+        if done.any():
+            finished_returns.extend(returns[done])
+            finished_lengths.extend(lengths[done])
+            returns[done] = 0
+            lengths[done] = 0
+            log = env.log()
+            assert log["n"] == len(finished_returns)
+            assert log["episode_return"] == pytest.approx(np.mean(finished_returns), abs=1e-3)
+            assert log["episode_length"] == pytest.approx(np.mean(finished_lengths), abs=1e-2)
+            finished_returns, finished_lengths = [], []
+            checked += 1
+            if checked >= 20:
+                break
+    assert checked >= 5, f"{name}: too few episodes ended to check"
+    assert env.log() == {}, "log() clears what it returned"
+    env.close()
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_baseline_reaches_stated_score(name):
+    env = envs.make(name, num_envs=64, seed=100)
+    episodes, score_sum = 0, 0.0
+    for _ in range(200000):
+        env.step(env.baseline_actions())
+        if (env.terminals | env.truncations).any():
+            log = env.log()
+            episodes += log["n"]
+            score_sum += log["score"] * log["n"]
+            if episodes >= 256:
+                break
+    assert episodes >= 64, f"{name}: only {episodes} baseline episodes finished"
+    assert score_sum / episodes >= BASELINE_MIN_SCORE[name]
+    env.close()
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_spec_is_consistent(name):
+    spec = envs.spec(name)
+    assert spec["name"] == name
+    assert spec["obs_size"] == spec["obs_height"] * spec["obs_width"]
+    assert len(spec["action_names"]) == spec["num_actions"]
+    if spec["obs_labels"] is not None:
+        assert len(spec["obs_labels"]) == spec["obs_size"]
+    assert spec["obs_dtype"] in ("float32", "uint8")
+    for p in spec["params"]:
+        assert p["min"] <= p["default"] <= p["max"]
