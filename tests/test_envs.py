@@ -7,7 +7,7 @@ import envs
 ALL = envs.list()
 
 # Mean score the scripted baseline must reach (default params, 256 episodes or more).
-BASELINE_MIN_SCORE = {"pong": 10.0, "breakout": 40.0, "snake": 5.0}
+BASELINE_MIN_SCORE = {"pong": 10.0, "breakout": 70.0, "snake": 12.0}
 
 
 def random_actions(env, rng):
@@ -117,15 +117,20 @@ def test_episode_rewards_sum_to_logged_return(name):
 
 @pytest.mark.parametrize("name", ALL)
 def test_baseline_reaches_stated_score(name):
-    env = envs.make(name, num_envs=64, seed=100)
-    episodes, score_sum = 0, 0.0
-    for _ in range(200000):
+    # Warm up first: the earliest episodes to end are the short ones.
+    env = envs.make(name, num_envs=max(1, 64 // envs.make(name).num_agents), seed=100)
+    for _ in range(300):
         env.step(env.baseline_actions())
-        if (env.terminals | env.truncations).any():
+    env.log()
+    episodes, score_sum = 0, 0.0
+    for t in range(200000):
+        env.step(env.baseline_actions())
+        if t % 100 == 99:
             log = env.log()
-            episodes += log["n"]
-            score_sum += log["score"] * log["n"]
-            if episodes >= 256:
+            if log:
+                episodes += log["n"]
+                score_sum += log["score"] * log["n"]
+            if episodes >= 200:
                 break
     assert episodes >= 64, f"{name}: only {episodes} baseline episodes finished"
     assert score_sum / episodes >= BASELINE_MIN_SCORE[name]
