@@ -1,0 +1,30 @@
+"""python -m export --env NAME [--checkpoint PATH] [--out web/models] [--episodes 100]"""
+import argparse
+import sys
+
+from export.model import ModelError
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m export",
+                                     description="Export a trained policy to ONNX.")
+    parser.add_argument("--env", required=True)
+    parser.add_argument("--checkpoint", help="default runs/<env>/best.pt, else checkpoint.pt")
+    parser.add_argument("--out", help="output folder (default web/models)")
+    parser.add_argument("--episodes", type=int, default=100, help="evaluation episodes")
+    parser.add_argument("--seed", type=int, default=0, help="evaluation seed")
+    parser.add_argument("--no-eval", action="store_true", help="skip the evaluation")
+    args = parser.parse_args(argv)
+    from export.onnx_export import export
+    try:
+        export(args.env, args.checkpoint, args.out, episodes=args.episodes, seed=args.seed,
+               evaluate_model=not args.no_eval,
+               log=lambda text: print(text, file=sys.stderr))
+    except (ModelError, FileNotFoundError, ValueError, ImportError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

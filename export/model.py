@@ -1,0 +1,171 @@
+"""The contract between a trained policy file (web/models/<env>.onnx) and an env.
+
+A ShiftPlay policy model has one input and two outputs:
+
+    obs     [batch, obs_size]     float32 or uint8, exactly as the C env writes it
+    logits  [batch, num_actions]  float32, action logits
+    value   [batch]               float32, state-value estimate
+
+and carries metadata_props "shiftplay.*" (env name, observation size/dtype/shape, action
+count and names) so a model file alone says which env it plays. load_model() checks all
+of this against the live env spec and raises ModelError with a readable message.
+"""
+import json
+import os
+
+import numpy as np
+
+INPUT_NAME = "obs"
+OUTPUT_NAMES = ("logits", "value")
+FORMAT_VERSION = "1"
+OPSET = 17
+PREFIX = "shiftplay."
+
+
+class ModelError(ValueError):
+    """A model file that is missing, unreadable, or does not fit the env."""
+
+
+def default_model_path(env_name, root=None):
+    root = root or os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "web", "models")
+    return os.path.join(root, f"{env_name}.onnx")
+
+
+def spec_metadata(spec):
+    """The metadata_props written into every exported model (all values are strings)."""
+    return {
+        PREFIX + "format_version": FORMAT_VERSION,
+        PREFIX + "env": spec["name"],
+        PREFIX + "obs_size": str(spec["obs_size"]),
+        PREFIX + "obs_dtype": spec["obs_dtype"],
+        PREFIX + "obs_height": str(spec["obs_height"]),
+        PREFIX + "obs_width": str(spec["obs_width"]),
+        PREFIX + "obs_high": repr(float(spec["obs_high"])),
+        PREFIX + "num_actions": str(spec["num_actions"]),
+        PREFIX + "action_names": json.dumps(list(spec["action_names"])),
+    }
+
+
+def _onnx_dtype(dtype_name):
+    import onnx
+    return {"float32": onnx.TensorProto.FLOAT, "uint8": onnx.TensorProto.UINT8}[dtype_name]
+
+
+def _dims(value_info):
+    dims = []
+    for d in value_info.type.tensor_type.shape.dim:
+        dims.append(d.dim_value if d.HasField("dim_value") else (d.dim_param or "?"))
+    return dims
+
+
+def check_model_proto(model, spec, where="model"):
+    """Raises ModelError unless the ONNX model proto is a policy for this env spec."""
+    import onnx
+    props = {p.key: p.value for p in model.metadata_props}
+    env_name = spec["name"]
+    if PREFIX + "env" not in props:
+        raise ModelError(f"{where} is not a ShiftPlay policy (no {PREFIX}env metadata)")
+    if props[PREFIX + "env"] != env_name:
+        raise ModelError(f"{where} is a policy for env {props[PREFIX + 'env']!r}, "
+                         f"not {env_name!r}")
+    expected = spec_metadata(spec)
+    for key in ("obs_size", "obs_dtype", "obs_height", "obs_width", "num_actions"):
+        have, want = props.get(PREFIX + key), expected[PREFIX + key]
+        if have != want:
+            raise ModelError(f"{where} was made for {key}={have} but env {env_name!r} has "
+                             f"{key}={want}: retrain or re-export the model")
+    graph = model.graph
+    initializers = {init.name for init in graph.initializer}
+    inputs = [i for i in graph.input if i.name not in initializers]
+    if [i.name for i in inputs] != [INPUT_NAME]:
+        raise ModelError(f"{where} must have exactly one input {INPUT_NAME!r}, has "
+                         f"{[i.name for i in inputs]}")
+    if tuple(o.name for o in graph.output) != OUTPUT_NAMES:
+        raise ModelError(f"{where} must have outputs {list(OUTPUT_NAMES)}, has "
+                         f"{[o.name for o in graph.output]}")
+    obs = inputs[0]
+    if obs.type.tensor_type.elem_type != _onnx_dtype(spec["obs_dtype"]):
+        have = onnx.TensorProto.DataType.Name(obs.type.tensor_type.elem_type)
+        raise ModelError(f"{where} input {INPUT_NAME!r} has dtype {have}, env "
+                         f"{env_name!r} observations are {spec['obs_dtype']}")
+    dims = _dims(obs)
+    if len(dims) != 2 or dims[1] != spec["obs_size"] or isinstance(dims[0], int):
+        raise ModelError(f"{where} input {INPUT_NAME!r} has shape {dims}, expected "
+                         f"[batch, {spec['obs_size']}] with a dynamic batch")
+    logits_dims, value_dims = _dims(graph.output[0]), _dims(graph.output[1])
+    if len(logits_dims) != 2 or logits_dims[1] != spec["num_actions"]:
+        raise ModelError(f"{where} output 'logits' has shape {logits_dims}, expected "
+                         f"[batch, {spec['num_actions']}]")
+    if len(value_dims) != 1:
+        raise ModelError(f"{where} output 'value' has shape {value_dims}, expected [batch]")
+    return props
+
+
+class OnnxPolicy:
+    """An onnxruntime session for a validated model: __call__(obs) -> (logits, value)."""
+
+    def __init__(self, path, spec, session, metadata, sidecar):
+        self.path = path
+        self.spec = spec
+        self.session = session
+        self.metadata = metadata
+        self.sidecar = sidecar
+        self.dtype = np.dtype(spec["obs_dtype"])
+
+    def __call__(self, obs):
+        obs = np.ascontiguousarray(obs, dtype=self.dtype)
+        logits, value = self.session.run(list(OUTPUT_NAMES), {INPUT_NAME: obs})
+        return logits, value
+
+    def act(self, obs):
+        """Deterministic (argmax) actions, int32."""
+        return self(obs)[0].argmax(axis=1).astype(np.int32)
+
+
+def load_model(path, spec, check_sidecar=True):
+    """Loads and validates an ONNX policy for `spec`; raises ModelError on any mismatch."""
+    import onnx
+    import onnxruntime as ort
+    if not os.path.isfile(path):
+        raise ModelError(f"model file {path} does not exist (export one with "
+                         f"`python -m export --env {spec['name']}`)")
+    try:
+        model = onnx.load(path)
+        onnx.checker.check_model(model)
+    except Exception as e:  # onnx raises DecodeError, ValidationError, ...
+        raise ModelError(f"{path} is not a valid ONNX model: {type(e).__name__}: "
+                         f"{str(e)[:200]}") from e
+    metadata = check_model_proto(model, spec, where=path)
+    sidecar = None
+    json_path = os.path.splitext(path)[0] + ".json"
+    if check_sidecar and os.path.isfile(json_path):
+        try:
+            with open(json_path) as f:
+                sidecar = json.load(f)
+        except ValueError as e:
+            raise ModelError(f"{json_path} is not valid JSON: {e}") from e
+        check_sidecar_json(sidecar, spec, where=json_path)
+    try:
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = 1
+        options.inter_op_num_threads = 1
+        session = ort.InferenceSession(model.SerializeToString(), options,
+                                       providers=["CPUExecutionProvider"])
+    except Exception as e:
+        raise ModelError(f"onnxruntime cannot load {path}: {str(e)[:200]}") from e
+    return OnnxPolicy(path, spec, session, metadata, sidecar)
+
+
+def check_sidecar_json(meta, spec, where="metadata"):
+    """Raises ModelError unless the <env>.json sidecar describes this env's sizes."""
+    checks = [
+        ("env", meta.get("env"), spec["name"]),
+        ("observation.size", meta.get("observation", {}).get("size"), spec["obs_size"]),
+        ("observation.dtype", meta.get("observation", {}).get("dtype"), spec["obs_dtype"]),
+        ("actions.count", meta.get("actions", {}).get("count"), spec["num_actions"]),
+    ]
+    for key, have, want in checks:
+        if have != want:
+            raise ModelError(f"{where}: {key} is {have!r} but env {spec['name']!r} has "
+                             f"{want!r}")

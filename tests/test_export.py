@@ -1,0 +1,178 @@
+"""Export round trip and model validation (fast: freshly initialised policies)."""
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+import envs
+from export.model import ModelError, check_model_proto, load_model
+from export.onnx_export import compare, export, to_onnx_bytes
+from train.config import load_config
+from train.policy import Policy, make_policy
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ENVS = envs.list()
+GRID_SPEC = {  # a synthetic uint8 grid env: no compiled env needed
+    "name": "grid", "obs_dtype": "uint8", "obs_size": 35, "obs_height": 5, "obs_width": 7,
+    "obs_low": 0.0, "obs_high": 4.0, "num_actions": 4, "action_names": list("UDLR"),
+}
+
+
+def fresh_policy(name):
+    torch.manual_seed(0)
+    return make_policy(envs.spec(name), load_config(name)["policy"])
+
+
+@pytest.fixture(scope="module")
+def pong_model(tmp_path_factory):
+    out = tmp_path_factory.mktemp("models")
+    export("pong", out_dir=str(out), policy=fresh_policy("pong"), evaluate_model=False,
+           log=lambda text: None)
+    return out / "pong.onnx"
+
+
+@pytest.mark.parametrize("name", ENVS)
+def test_policy_shapes_come_from_spec(name):
+    spec = envs.spec(name)
+    policy = fresh_policy(name)
+    env = envs.make(name, num_envs=2, seed=0)
+    logits, value = policy(torch.from_numpy(env.observations))
+    env.close()
+    assert logits.shape == (env.num_agents, spec["num_actions"])
+    assert value.shape == (env.num_agents,)
+
+
+def test_onehot_preprocessing_matches_codes():
+    policy = Policy(GRID_SPEC, hidden=8, layers=1)
+    obs = torch.tensor([[0, 1, 2, 3, 4] * 7], dtype=torch.uint8)
+    x = policy.preprocess(obs).reshape(35, 5)
+    assert torch.equal(x, torch.nn.functional.one_hot(obs[0].long(), 5).float())
+    conv = Policy(GRID_SPEC, hidden=8, layers=1, conv_channels=(4,))
+    assert conv.preprocess(obs).shape == (1, 5, 5, 7)
+
+
+@pytest.mark.parametrize("conv", [(), (8,)])
+def test_uint8_grid_policy_exports(conv):
+    import onnx
+    import onnxruntime as ort
+    torch.manual_seed(0)
+    policy = Policy(GRID_SPEC, hidden=16, layers=1, conv_channels=conv)
+    data = to_onnx_bytes(policy, GRID_SPEC)
+    check_model_proto(onnx.load_from_string(data), GRID_SPEC)
+    session = ort.InferenceSession(data, providers=["CPUExecutionProvider"])
+    obs = np.random.default_rng(0).integers(0, 5, (1000, 35), dtype=np.uint8)
+    logits, value = session.run(None, {"obs": obs})
+    with torch.inference_mode():
+        t_logits, t_value = policy(torch.from_numpy(obs))
+    assert np.abs(logits - t_logits.numpy()).max() <= 1e-5
+    assert np.abs(value - t_value.numpy()).max() <= 1e-5
+    assert (logits.argmax(1) == t_logits.numpy().argmax(1)).all()
+
+
+@pytest.mark.parametrize("name", ENVS)
+def test_export_round_trip(name, tmp_path):
+    meta = export(name, out_dir=str(tmp_path), policy=fresh_policy(name),
+                  evaluate_model=False, log=lambda text: None)
+    spec = envs.spec(name)
+    assert meta["verification"]["observations"] >= 1000
+    assert meta["verification"]["max_abs_diff_logits"] <= 1e-5
+    with open(tmp_path / f"{name}.json") as f:
+        saved = json.load(f)
+    assert saved["observation"] == {"shape": [spec["obs_size"]], "size": spec["obs_size"],
+                                    "dtype": spec["obs_dtype"], "height": spec["obs_height"],
+                                    "width": spec["obs_width"], "low": spec["obs_low"],
+                                    "high": spec["obs_high"]}
+    assert saved["actions"] == {"count": spec["num_actions"],
+                                "names": spec["action_names"]}
+    assert [i["name"] for i in saved["inputs"]] == ["obs"]
+    assert [o["name"] for o in saved["outputs"]] == ["logits", "value"]
+    assert saved["recurrent_state"] == []
+    model = load_model(str(tmp_path / f"{name}.onnx"), spec)
+    assert model.metadata["shiftplay.env"] == name
+    assert not (tmp_path / f"{name}.onnx.data").exists()  # single file
+    for batch in (1, 7):  # dynamic batch
+        obs = np.zeros((batch, spec["obs_size"]), dtype=spec["obs_dtype"])
+        logits, value = model(obs)
+        assert logits.shape == (batch, spec["num_actions"]) and value.shape == (batch,)
+
+
+def test_compare_detects_mismatch(pong_model):
+    spec = envs.spec("pong")
+    model = load_model(str(pong_model), spec)
+    other = fresh_policy("pong")
+    with torch.no_grad():
+        other.critic.bias += 1e-3
+    obs = np.zeros((4, spec["obs_size"]), dtype=np.float32)
+    with pytest.raises(ModelError, match="disagrees"):
+        compare(other, model, obs)
+
+
+def test_garbage_file_is_rejected(tmp_path):
+    path = tmp_path / "pong.onnx"
+    path.write_bytes(b"this is not an onnx model")
+    with pytest.raises(ModelError, match="not a valid ONNX model"):
+        load_model(str(path), envs.spec("pong"))
+
+
+def test_missing_file_is_rejected(tmp_path):
+    with pytest.raises(ModelError, match="does not exist"):
+        load_model(str(tmp_path / "nope.onnx"), envs.spec("pong"))
+
+
+def test_wrong_env_model_is_rejected(pong_model):
+    other = dict(envs.spec("pong"), name="breakout")
+    with pytest.raises(ModelError, match="policy for env 'pong', not 'breakout'"):
+        load_model(str(pong_model), other)
+
+
+@pytest.mark.parametrize("key,value", [("obs_size", 9), ("obs_dtype", "uint8"),
+                                       ("num_actions", 4)])
+def test_wrong_sizes_are_rejected(pong_model, key, value):
+    spec = dict(envs.spec("pong"), **{key: value})
+    with pytest.raises(ModelError, match=key):
+        load_model(str(pong_model), spec)
+
+
+def test_policy_for_other_sizes_cannot_be_exported():
+    spec = envs.spec("pong")
+    policy = Policy(dict(spec, obs_size=9, obs_width=9), hidden=8, layers=1)
+    with pytest.raises(ModelError, match="obs_size=9"):
+        to_onnx_bytes(policy, spec)
+
+
+def test_sidecar_json_mismatch_is_rejected(pong_model, tmp_path):
+    path = tmp_path / "pong.onnx"
+    path.write_bytes(pong_model.read_bytes())
+    meta = json.loads((pong_model.parent / "pong.json").read_text())
+    meta["actions"]["count"] = 5
+    (tmp_path / "pong.json").write_text(json.dumps(meta))
+    with pytest.raises(ModelError, match="actions.count"):
+        load_model(str(path), envs.spec("pong"))
+
+
+def test_evaluate_cli_reports_bad_model(tmp_path):
+    path = tmp_path / "bad.onnx"
+    path.write_bytes(b"\x00garbage")
+    proc = subprocess.run([sys.executable, "-m", "train.evaluate", "--env", "pong",
+                           "--model", str(path), "--episodes", "1"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert "not a valid ONNX model" in proc.stderr
+
+
+def test_evaluate_cli_prints_one_json_line(pong_model):
+    proc = subprocess.run([sys.executable, "-m", "train.evaluate", "--env", "pong",
+                           "--model", str(pong_model), "--episodes", "3", "--seed", "5"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.strip().splitlines()
+    assert len(lines) == 1
+    result = json.loads(lines[0])
+    assert result["episodes"] == 3
+    for key in ("score_mean", "score_std", "score_min", "score_max", "perf_mean",
+                "baseline_mean"):
+        assert isinstance(result[key], float)

@@ -1,0 +1,98 @@
+"""The policy network: raw env observation in, action logits and state value out.
+
+Everything about the architecture comes from the env spec (observation size, dtype,
+grid height/width, value range, number of actions) and the config's [policy] table, so
+the same module serves every env and exports unchanged to ONNX. Preprocessing happens
+inside forward(), on the observation exactly as the C env writes it:
+
+  * float32 vectors are mapped from [obs_low, obs_high] to [-1, 1];
+  * uint8 grids of cell codes 0..obs_high become one-hot planes, built by comparing
+    the observation with an arange of the codes and casting (Cast, Equal, Cast in ONNX,
+    which onnxruntime-web runs on every backend).
+"""
+import numpy as np
+import torch
+from torch import nn
+
+
+def layer_init(layer, std=np.sqrt(2), bias=0.0):
+    """Orthogonal weights, constant bias (the usual PPO initialisation)."""
+    nn.init.orthogonal_(layer.weight, std)
+    nn.init.constant_(layer.bias, bias)
+    return layer
+
+
+class Policy(nn.Module):
+    """Shared encoder (one-hot/scale, then conv or MLP), then an actor and a critic head.
+
+    forward(obs) -> (logits [batch, num_actions], value [batch]).
+    """
+
+    def __init__(self, spec, hidden=128, layers=2, conv_channels=()):
+        super().__init__()
+        self.obs_size = int(spec["obs_size"])
+        self.obs_dtype = spec["obs_dtype"]
+        self.obs_height = int(spec["obs_height"])
+        self.obs_width = int(spec["obs_width"])
+        self.num_actions = int(spec["num_actions"])
+        if self.obs_height * self.obs_width != self.obs_size:
+            raise ValueError(f"spec obs_size {self.obs_size} != obs_height x obs_width "
+                             f"({self.obs_height} x {self.obs_width})")
+        low, high = float(spec["obs_low"]), float(spec["obs_high"])
+
+        if self.obs_dtype == "uint8":
+            # Cell codes 0..obs_high, one plane each.
+            self.num_codes = int(round(high)) + 1
+            self.register_buffer("codes", torch.arange(self.num_codes, dtype=torch.float32))
+            channels = self.num_codes
+        elif self.obs_dtype == "float32":
+            self.num_codes = 0
+            center, half = (high + low) / 2.0, (high - low) / 2.0
+            self.register_buffer("center", torch.tensor(center, dtype=torch.float32))
+            self.register_buffer("inv_half", torch.tensor(1.0 / half if half > 0 else 1.0,
+                                                          dtype=torch.float32))
+            channels = 1
+        else:
+            raise ValueError(f"unsupported observation dtype {self.obs_dtype!r}")
+
+        # Convolutions only for grids; vectors (and grids without conv_channels) use an MLP.
+        self.use_conv = bool(conv_channels) and self.obs_height > 1
+        encoder = []
+        if self.use_conv:
+            in_ch = channels
+            for out_ch in conv_channels:
+                encoder += [layer_init(nn.Conv2d(in_ch, out_ch, 3, padding=1)), nn.ReLU()]
+                in_ch = out_ch
+            encoder.append(nn.Flatten())
+            in_features = in_ch * self.obs_height * self.obs_width
+        else:
+            in_features = self.obs_size * channels
+        for _ in range(layers):
+            encoder += [layer_init(nn.Linear(in_features, hidden)), nn.ReLU()]
+            in_features = hidden
+        self.encoder = nn.Sequential(*encoder)
+        self.actor = layer_init(nn.Linear(in_features, self.num_actions), std=0.01)
+        self.critic = layer_init(nn.Linear(in_features, 1), std=1.0)
+
+    def preprocess(self, obs):
+        """Raw observation [batch, obs_size] (float32 or uint8) -> float features."""
+        if self.obs_dtype == "uint8":
+            x = obs.to(torch.float32).unsqueeze(-1)           # [B, obs_size, 1]
+            x = (x == self.codes).to(torch.float32)           # [B, obs_size, codes]
+            if self.use_conv:
+                x = x.reshape(-1, self.obs_height, self.obs_width, self.num_codes)
+                return x.permute(0, 3, 1, 2)                  # [B, codes, H, W]
+            return x.reshape(-1, self.obs_size * self.num_codes)
+        x = obs.to(torch.float32)
+        return (x - self.center) * self.inv_half
+
+    def forward(self, obs):
+        hidden = self.encoder(self.preprocess(obs))
+        return self.actor(hidden), self.critic(hidden).squeeze(-1)
+
+
+def make_policy(spec, policy_config):
+    """Builds the Policy for an env spec from the config's [policy] table."""
+    cfg = dict(policy_config or {})
+    return Policy(spec, hidden=int(cfg.get("hidden", 128)), layers=int(cfg.get("layers", 2)),
+                  conv_channels=tuple(int(c) for c in cfg.get("conv_channels", ())))
