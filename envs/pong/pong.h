@@ -24,6 +24,7 @@ enum { PONG_OBS_SIZE = 8 };
 typedef struct {
     EnvIO io;
     int points_to_win;
+    float inv_points;    // 1 / points_to_win
     int max_steps;
     Rng rng;
     float ball_x, ball_y, ball_vx, ball_vy;
@@ -72,6 +73,7 @@ static int env_num_agents(const int *params) {
 
 static int env_init(Env *env, const int *params) {
     env->points_to_win = params[0];
+    env->inv_points = 1.0f / (float)params[0];
     env->max_steps = params[1];
     env->io.autoreset = 1;
     return 0;
@@ -90,18 +92,20 @@ static void pong_serve(Pong *p, float direction) {
     p->rally_hits = 0;
 }
 
+// Positions map to [-1, 1] around the court's center; speeds to [-1, 1] of the cap.
 static void pong_write_obs(Pong *p) {
     float *obs = (float *)p->io.observations;
-    float half_w = PONG_W * 0.5f;
-    float half_h = PONG_H * 0.5f;
-    obs[0] = clampf((p->ball_x - half_w) / half_w, -1.0f, 1.0f);
-    obs[1] = clampf((p->ball_y - half_h) / half_h, -1.0f, 1.0f);
-    obs[2] = p->ball_vx / PONG_MAX_SPEED;
-    obs[3] = p->ball_vy / PONG_MAX_SPEED;
-    obs[4] = (p->paddle_y - half_h) / half_h;
-    obs[5] = (p->opp_y - half_h) / half_h;
-    obs[6] = (float)p->score_agent / (float)p->points_to_win;
-    obs[7] = (float)p->score_opp / (float)p->points_to_win;
+    const float to_x = 2.0f / PONG_W;
+    const float to_y = 2.0f / PONG_H;
+    const float to_v = 1.0f / PONG_MAX_SPEED;
+    obs[0] = clampf(p->ball_x * to_x - 1.0f, -1.0f, 1.0f);
+    obs[1] = clampf(p->ball_y * to_y - 1.0f, -1.0f, 1.0f);
+    obs[2] = p->ball_vx * to_v;
+    obs[3] = p->ball_vy * to_v;
+    obs[4] = p->paddle_y * to_y - 1.0f;
+    obs[5] = p->opp_y * to_y - 1.0f;
+    obs[6] = (float)p->score_agent * p->inv_points;
+    obs[7] = (float)p->score_opp * p->inv_points;
 }
 
 static void pong_new_game(Pong *p) {
