@@ -6,6 +6,9 @@
 #include "raylib.h"
 #include "snake.h"
 
+// Steps per second at 1x speed on the page (the default of 60 is too fast to steer).
+#define RENDER_STEPS_PER_SECOND 12
+
 static const int RENDER_WIDTH = 672;
 static const int RENDER_HEIGHT = 704;
 static const int RENDER_HUD = 32;  // text strip at the bottom

@@ -1,0 +1,70 @@
+// Native side of the web benchmark: the same bench_loop (web/bench_loop.h) as the wasm
+// build's sp_bench, compiled with the flags of the Python extension (setup.py).
+//   gcc -O3 -ffp-contract=off -Ienvs -Iweb -DENV_HEADER='"pong/pong.h"' bench_native.c
+//   ./a.out STEPS SEED  ->  {"steps", "seconds", "checksum", "num_agents"}
+#define _POSIX_C_SOURCE 199309L
+#include <stdio.h>
+#include <time.h>
+
+#include ENV_HEADER
+#include "bench_loop.h"
+
+enum { MAX_PARAMS = 16 };
+
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int make(Env *env, int **params_out, void **obs, int32_t **actions) {
+    static int params[MAX_PARAMS];
+    for (int i = 0; i < ENV_SPEC.num_params && i < MAX_PARAMS; i++) params[i] = ENV_SPEC.params[i].default_value;
+    *params_out = params;
+    int n = env_num_agents(params);
+    size_t item = ENV_SPEC.obs_dtype == OBS_UINT8 ? 1 : 4;
+    memset(env, 0, sizeof(*env));
+    *obs = calloc((size_t)n * ENV_SPEC.obs_height * ENV_SPEC.obs_width, item);
+    *actions = calloc((size_t)n, sizeof(int32_t));
+    env->io.observations = *obs;
+    env->io.actions = *actions;
+    env->io.rewards = calloc((size_t)n, sizeof(float));
+    env->io.terminals = calloc((size_t)n, 1);
+    env->io.truncations = calloc((size_t)n, 1);
+    env->io.autoreset = 1;
+    if (env_init(env, params) != 0) return -1;
+    env->io.autoreset = 1;
+    env_reset(env, 1);
+    return n;
+}
+
+int main(int argc, char **argv) {
+    int steps = argc > 1 ? atoi(argv[1]) : 100000;
+    unsigned seed = argc > 2 ? (unsigned)atoi(argv[2]) : 1u;
+    static Env env;
+    int *params;
+    void *obs;
+    int32_t *actions;
+    int n = make(&env, &params, &obs, &actions);
+    if (n < 1) return 1;
+    // Same schedule as the wasm side (tests/web/node_harness.js): warm up, then chunks of
+    // at most 10000 steps, chunk k's actions seeded with seed + steps done before it.
+    int chunk = steps < 10000 ? steps : 10000;
+    double warm_until = now() + 0.3;
+    while (now() < warm_until) bench_loop(&env, actions, n, chunk, seed);
+    env_close(&env);
+    n = make(&env, &params, &obs, &actions);
+    double checksum = 0.0;
+    int done = 0;
+    double t0 = now();
+    while (done < steps) {
+        int k = steps - done < chunk ? steps - done : chunk;
+        checksum += bench_loop(&env, actions, n, k, (uint64_t)(seed + (unsigned)done));
+        done += k;
+    }
+    double seconds = now() - t0;
+    printf("{\"steps\": %d, \"seconds\": %.9f, \"checksum\": %.17g, \"num_agents\": %d}\n", steps,
+           seconds, checksum, n);
+    env_close(&env);
+    return 0;
+}
