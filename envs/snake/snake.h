@@ -238,6 +238,17 @@ static void snake_write_obs(Env *env, int i) {
     }
 }
 
+static void env_close(Env *env) {
+    free(env->grid);
+    free(env->claim_owner);
+    free(env->bodies);
+    free(env->snakes);
+    env->grid = NULL;
+    env->claim_owner = NULL;
+    env->bodies = NULL;
+    env->snakes = NULL;
+}
+
 static int env_init(Env *env, const int *params) {
     env->num_snakes = params[P_NUM_SNAKES];
     env->width = params[P_WIDTH];
@@ -258,28 +269,10 @@ static int env_init(Env *env, const int *params) {
     env->bodies = calloc((size_t)env->num_snakes * SNAKE_MAX_LENGTH, sizeof(int32_t));
     env->snakes = calloc((size_t)env->num_snakes, sizeof(Snake));
     if (!env->grid || !env->claim_owner || !env->bodies || !env->snakes) {
-        free(env->grid);
-        free(env->claim_owner);
-        free(env->bodies);
-        free(env->snakes);
-        env->grid = NULL;
-        env->claim_owner = NULL;
-        env->bodies = NULL;
-        env->snakes = NULL;
+        env_close(env);
         return 1;
     }
     return 0;
-}
-
-static void env_close(Env *env) {
-    free(env->grid);
-    free(env->claim_owner);
-    free(env->bodies);
-    free(env->snakes);
-    env->grid = NULL;
-    env->claim_owner = NULL;
-    env->bodies = NULL;
-    env->snakes = NULL;
 }
 
 static void env_reset(Env *env, uint64_t seed) {
