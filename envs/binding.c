@@ -6,7 +6,7 @@
 
 #include ENV_HEADER
 
-enum { NUM_BUFFERS = 5, MAX_PARAMS = 16 };
+enum { NUM_BUFFERS = 6, MAX_PARAMS = 16, LOG_FIELDS = sizeof(Log) / sizeof(float) };
 
 typedef struct {
     Env *envs;
@@ -14,7 +14,8 @@ typedef struct {
     int agents_per_env;
     int num_agents;
     int closed;
-    Py_buffer views[NUM_BUFFERS];  // observations, actions, rewards, terminals, truncations
+    // observations, actions, rewards, terminals, truncations, logs (float32 x LOG_FIELDS)
+    Py_buffer views[NUM_BUFFERS];
 } VecEnv;
 
 static const char *CAPSULE_NAME = "shiftplay.VecEnv";
@@ -178,9 +179,10 @@ static int get_view(PyObject *obj, Py_buffer *view, Py_ssize_t count, size_t ite
 static int bind_buffers(VecEnv *vec, PyObject **objs) {
     Py_ssize_t n = vec->num_agents;
     const char *names[NUM_BUFFERS] = {"observations", "actions", "rewards", "terminals",
-                                      "truncations"};
-    size_t sizes[NUM_BUFFERS] = {obs_item_size(), 4, 4, 1, 1};
-    Py_ssize_t counts[NUM_BUFFERS] = {n * (Py_ssize_t)obs_per_agent(), n, n, n, n};
+                                      "truncations", "logs"};
+    size_t sizes[NUM_BUFFERS] = {obs_item_size(), 4, 4, 1, 1, 4};
+    Py_ssize_t counts[NUM_BUFFERS] = {n * (Py_ssize_t)obs_per_agent(), n, n, n, n,
+                                      n * LOG_FIELDS};
     for (int i = 0; i < NUM_BUFFERS; i++) {
         if (get_view(objs[i], &vec->views[i], counts[i], sizes[i], names[i]) < 0) return -1;
     }
@@ -196,18 +198,20 @@ static void point_env_at_buffers(VecEnv *vec, int i, int autoreset) {
     io->rewards = (float *)vec->views[2].buf + first;
     io->terminals = (uint8_t *)vec->views[3].buf + first;
     io->truncations = (uint8_t *)vec->views[4].buf + first;
+    io->log = (Log *)vec->views[5].buf + first;
     io->autoreset = autoreset;
 }
 
-// vec_init(obs, actions, rewards, terminals, truncations, num_envs, params, autoreset)
+// vec_init(obs, actions, rewards, terminals, truncations, logs, num_envs, params,
+//          autoreset)
 static PyObject *py_vec_init(PyObject *self, PyObject *args) {
     (void)self;
     PyObject *objs[NUM_BUFFERS];
     PyObject *tuple;
     int num_envs, autoreset;
     int params[MAX_PARAMS];
-    if (!PyArg_ParseTuple(args, "OOOOOiOp", &objs[0], &objs[1], &objs[2], &objs[3],
-                          &objs[4], &num_envs, &tuple, &autoreset))
+    if (!PyArg_ParseTuple(args, "OOOOOOiOp", &objs[0], &objs[1], &objs[2], &objs[3],
+                          &objs[4], &objs[5], &num_envs, &tuple, &autoreset))
         return NULL;
     if (num_envs < 1) {
         PyErr_SetString(PyExc_ValueError, "num_envs must be >= 1");
@@ -279,14 +283,15 @@ static PyObject *py_vec_step(PyObject *self, PyObject *capsule) {
     Py_RETURN_NONE;
 }
 
-// Means of the episodes finished since the last call; clears the sums.
+// Means of the episodes finished since the last call (all agents); clears the sums.
 static PyObject *py_vec_log(PyObject *self, PyObject *capsule) {
     (void)self;
     VecEnv *vec = get_vec(capsule);
     if (vec == NULL) return NULL;
     Log sum = {0};
-    for (int i = 0; i < vec->num_envs; i++) {
-        Log *log = &vec->envs[i].io.log;
+    Log *logs = (Log *)vec->views[5].buf;
+    for (int i = 0; i < vec->num_agents; i++) {
+        Log *log = &logs[i];
         sum.n += log->n;
         sum.episode_return += log->episode_return;
         sum.episode_length += log->episode_length;

@@ -24,7 +24,8 @@
 // env's no-op action (the Python binding rejects them before they get here).
 //
 // When an agent's episode ends, env_step sets its terminal (or truncation) flag, adds
-// the finished episode to io.log, and, if io.autoreset is set, starts the next episode
+// the finished episode to io.log[agent] (one Log per agent, so every episode's score is
+// known exactly even when several agents finish on the same step), and, if io.autoreset is set, starts the next episode
 // at once and writes that episode's first observation. With autoreset off, the env
 // keeps the final state until the caller calls env_reset.
 //
@@ -67,7 +68,7 @@ typedef struct {
     const char *const *obs_labels;  // one label per float observation; NULL for grids
 } EnvSpec;
 
-// Sums over finished episodes; the glue divides by n and clears it when read.
+// Sums over an agent's finished episodes; the glue divides by n and clears it when read.
 typedef struct {
     float n;
     float episode_return;
@@ -82,8 +83,8 @@ typedef struct {
     float *rewards;        // num_agents
     uint8_t *terminals;    // num_agents
     uint8_t *truncations;  // num_agents
+    Log *log;              // num_agents: episodes that ended, per agent
     int autoreset;         // 1: start the next episode inside env_step
-    Log log;
 } EnvIO;
 
 static inline void log_add(Log *log, float episode_return, float episode_length,

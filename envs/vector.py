@@ -4,6 +4,8 @@ import numbers
 import numpy as np
 
 _DTYPES = {"float32": np.float32, "uint8": np.uint8}
+# The fields of the C Log struct (envs/env.h), in order.
+LOG_FIELDS = ("n", "episode_return", "episode_length", "score", "perf")
 
 
 def _check_int(name, value, low=None):
@@ -53,10 +55,12 @@ class VecEnv:
         self.rewards = np.zeros(n, dtype=np.float32)
         self.terminals = np.zeros(n, dtype=np.bool_)
         self.truncations = np.zeros(n, dtype=np.bool_)
+        # Per agent, sums over its episodes that ended since log() last cleared them.
+        self.agent_logs = np.zeros((n, len(LOG_FIELDS)), dtype=np.float32)
         self._handle = binding.vec_init(self.observations, self.actions, self.rewards,
                                         self.terminals.view(np.uint8),
-                                        self.truncations.view(np.uint8), self.num_envs,
-                                        self.params, bool(autoreset))
+                                        self.truncations.view(np.uint8), self.agent_logs,
+                                        self.num_envs, self.params, bool(autoreset))
         self.single_observation_space = gymnasium.spaces.Box(
             low=self.spec["obs_low"], high=self.spec["obs_high"], shape=self.obs_shape,
             dtype=self.obs_dtype)
@@ -108,6 +112,17 @@ class VecEnv:
     def log(self):
         """Means over the episodes finished since the last call ({} if none)."""
         return self._c.vec_log(self._handle)
+
+    def take_agent_logs(self, agents):
+        """Per-agent episode stats for `agents` (indices): a dict of arrays, each the mean
+        over that agent's episodes ended since the last read; clears those rows."""
+        rows = self.agent_logs[agents]
+        self.agent_logs[agents] = 0.0
+        n = np.maximum(rows[:, 0], 1.0)
+        out = {"n": rows[:, 0].copy()}
+        for k, field in enumerate(LOG_FIELDS[1:], start=1):
+            out[field] = rows[:, k] / n
+        return out
 
     def close(self):
         self._c.vec_close(self._handle)

@@ -97,25 +97,27 @@ def test_raw_binding_rejects_bad_buffers():
     c = envs.module(ALL[0])
     spec = c.spec()
     params = tuple(p["default"] for p in spec["params"])
-    n = c.num_agents(params)
+    n = 2 * c.num_agents(params)  # two envs: a reversed view is not contiguous
     dtype = np.uint8 if spec["obs_dtype"] == "uint8" else np.float32
     obs = np.zeros((n, spec["obs_size"]), dtype)
     ok = [obs, np.zeros(n, np.int32), np.zeros(n, np.float32), np.zeros(n, np.uint8),
-          np.zeros(n, np.uint8)]
+          np.zeros(n, np.uint8), np.zeros((n, 5), np.float32)]
     with pytest.raises(ValueError, match="observations buffer"):
-        c.vec_init(np.zeros((n, spec["obs_size"] + 1), dtype), *ok[1:], 1, params, True)
+        c.vec_init(np.zeros((n, spec["obs_size"] + 1), dtype), *ok[1:], 2, params, True)
     with pytest.raises(ValueError, match="actions buffer"):
-        c.vec_init(ok[0], np.zeros(n, np.int64), *ok[2:], 1, params, True)
+        c.vec_init(ok[0], np.zeros(n, np.int64), *ok[2:], 2, params, True)
     with pytest.raises(ValueError):
-        c.vec_init(ok[0], np.zeros(n, np.int32)[::-1], *ok[2:], 1, params, True)
+        c.vec_init(ok[0], np.zeros(n, np.int32)[::-1], *ok[2:], 2, params, True)
+    with pytest.raises(ValueError, match="logs buffer"):
+        c.vec_init(*ok[:5], np.zeros((n, 4), np.float32), 2, params, True)
     with pytest.raises(ValueError, match="tuple of"):
-        c.vec_init(*ok, 1, params + (1,), True)
+        c.vec_init(*ok, 2, params + (1,), True)
     with pytest.raises(TypeError):
-        c.vec_init(*ok, 1, params, True, "extra")
+        c.vec_init(*ok, 2, params, True, "extra")
     readonly = np.zeros(n, np.float32)
     readonly.flags.writeable = False
     with pytest.raises((ValueError, BufferError)):
-        c.vec_init(ok[0], ok[1], readonly, *ok[3:], 1, params, True)
+        c.vec_init(ok[0], ok[1], readonly, *ok[3:], 2, params, True)
 
 
 def test_gym_rejects_multi_agent_and_bad_action():

@@ -91,19 +91,24 @@ def test_snake_death_is_terminal_and_score_is_length():
     eaten = np.zeros(env.num_agents, dtype=np.int64)
     lengths, deaths = [], 0
     for t in range(3000):
-        actions = env.baseline_actions()
-        env.step(actions)
+        env.step(env.baseline_actions())
         r = env.rewards
         assert set(np.unique(r)) <= {-1.0, 0.0, 1.0}
         dead = env.terminals
         assert (r[dead] == -1.0).all(), "a death costs exactly 1"
         eaten += r == 1.0
         done = dead | env.truncations
-        lengths.extend(3 + eaten[done])
         deaths += int(dead.sum())
+        if t < 1500 and done.any():
+            # each agent's own episode, exact even when several end on one step
+            own = env.take_agent_logs(np.flatnonzero(done))
+            assert (own["n"] == 1).all()
+            assert np.array_equal(own["score"], (3 + eaten[done]).astype(np.float32))
+        elif done.any():
+            lengths.extend(3 + eaten[done])
         eaten[done] = 0
-        if t % 50 == 49 and lengths:
-            log = env.log()
+        if t >= 1500 and t % 50 == 49 and lengths:
+            log = env.log()  # the mean over every agent's ended episodes
             assert log["n"] == len(lengths)
             assert abs(log["score"] - np.mean(lengths)) < 1e-3
             lengths = []

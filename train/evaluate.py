@@ -54,14 +54,15 @@ def run_episodes(name, act=None, episodes=100, seed=0, params=None, max_steps=No
                 lane.actions[...] = actions[k * per_env:(k + 1) * per_env]
             lane.step_unchecked()
             if np.count_nonzero(lane.terminals) or np.count_nonzero(lane.truncations):
-                log = lane.log()  # mean over this lane's episodes that ended on this step
-                for a in np.flatnonzero(lane.terminals | lane.truncations):
+                done = np.flatnonzero(lane.terminals | lane.truncations)
+                logs = lane.take_agent_logs(done)  # exactly each agent's ended episode
+                for k, a in enumerate(done):
                     agent = i * per_env + a
                     if wanted[agent]:
                         wanted[agent] = False
                         finished = True
                         for key in recorded:
-                            recorded[key][agent] = log[key]
+                            recorded[key][agent] = logs[key][k]
         if finished:
             active = [i for i in active if wanted[i * per_env:(i + 1) * per_env].any()]
         step += 1

@@ -48,6 +48,7 @@ static int32_t *g_actions;
 static float *g_rewards;
 static uint8_t *g_terminals;
 static uint8_t *g_truncations;
+static Log *g_logs;  // one per agent: the episodes that ended on the last step
 static float *g_stats;
 static char *g_spec_json;
 
@@ -66,12 +67,14 @@ static void free_buffers(void) {
     free(g_terminals);
     free(g_truncations);
     free(g_stats);
+    free(g_logs);
     g_obs = NULL;
     g_actions = NULL;
     g_rewards = NULL;
     g_terminals = NULL;
     g_truncations = NULL;
     g_stats = NULL;
+    g_logs = NULL;
 }
 
 EXPORT void sp_destroy(void) {
@@ -84,7 +87,7 @@ EXPORT void sp_destroy(void) {
 
 static void clear_episode_stats(void) {
     memset(g_stats, 0, sizeof(float) * SP_STATS_FIELDS * (size_t)g_num_agents);
-    memset(&g_env.io.log, 0, sizeof(Log));
+    memset(g_logs, 0, sizeof(Log) * (size_t)g_num_agents);
 }
 
 EXPORT void sp_reset(uint32_t seed_lo, uint32_t seed_hi) {
@@ -114,7 +117,9 @@ EXPORT int sp_create(uint32_t seed_lo, uint32_t seed_hi, const int32_t *params) 
     g_terminals = (uint8_t *)calloc((size_t)n, 1);
     g_truncations = (uint8_t *)calloc((size_t)n, 1);
     g_stats = (float *)calloc((size_t)n * SP_STATS_FIELDS, sizeof(float));
-    if (!g_obs || !g_actions || !g_rewards || !g_terminals || !g_truncations || !g_stats) {
+    g_logs = (Log *)calloc((size_t)n, sizeof(Log));
+    if (!g_obs || !g_actions || !g_rewards || !g_terminals || !g_truncations || !g_stats ||
+        !g_logs) {
         free_buffers();
         g_num_agents = 0;
         return -2;
@@ -124,6 +129,7 @@ EXPORT int sp_create(uint32_t seed_lo, uint32_t seed_hi, const int32_t *params) 
     g_env.io.rewards = g_rewards;
     g_env.io.terminals = g_terminals;
     g_env.io.truncations = g_truncations;
+    g_env.io.log = g_logs;
     g_env.io.autoreset = 1;
     g_created = 1;  // from here env_close is due, even after a failed env_init
     if (env_init(&g_env, g_params) != 0) {
@@ -139,7 +145,6 @@ EXPORT int sp_create(uint32_t seed_lo, uint32_t seed_hi, const int32_t *params) 
 EXPORT void sp_step(void) {
     if (!g_created) return;
     env_step(&g_env);
-    int finished = 0;
     for (int a = 0; a < g_num_agents; a++) {
         float *s = g_stats + (size_t)a * SP_STATS_FIELDS;
         s[ST_RETURN] += g_rewards[a];
@@ -152,24 +157,13 @@ EXPORT void sp_step(void) {
             s[ST_LENGTH] = 0.0f;
             s[ST_EPISODES] += 1.0f;
             s[ST_DONE] = 1.0f;
-            finished++;
-        }
-    }
-    // The env's Log sums the episodes that ended; with one ending per step (the usual
-    // case) its score belongs to that agent exactly, else each gets the step's mean.
-    Log *log = &g_env.io.log;
-    if (log->n > 0.0f && finished > 0) {
-        float score = log->score / log->n;
-        float perf = log->perf / log->n;
-        for (int a = 0; a < g_num_agents; a++) {
-            float *s = g_stats + (size_t)a * SP_STATS_FIELDS;
-            if (s[ST_DONE] != 0.0f) {
-                s[ST_LAST_SCORE] = score;
-                s[ST_LAST_PERF] = perf;
+            if (g_logs[a].n > 0.0f) {
+                s[ST_LAST_SCORE] = g_logs[a].score / g_logs[a].n;
+                s[ST_LAST_PERF] = g_logs[a].perf / g_logs[a].n;
             }
+            memset(&g_logs[a], 0, sizeof(Log));
         }
     }
-    memset(log, 0, sizeof(Log));
 }
 
 // The scripted baseline's actions for every agent, written to `out` (int32[num_agents]).

@@ -344,7 +344,7 @@ static void env_step(Env *env) {
         env->io.terminals[0] = (uint8_t)terminal;
         env->io.truncations[0] = (uint8_t)truncated;
         float score = (float)env->score;
-        log_add(&env->io.log, score, (float)env->steps, score, score / 432.0f);
+        log_add(&env->io.log[0], score, (float)env->steps, score, score / 432.0f);
         if (env->io.autoreset) {
             breakout_new_episode(env);
             return;

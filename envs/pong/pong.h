@@ -187,7 +187,7 @@ static int pong_move_ball(Pong *p) {
 static void pong_end_game(Pong *p, int truncated) {
     float margin = (float)(p->score_agent - p->score_opp);
     float win = p->score_agent >= p->points_to_win ? 1.0f : 0.0f;
-    log_add(&p->io.log, p->episode_return, (float)p->steps, margin, win);
+    log_add(&p->io.log[0], p->episode_return, (float)p->steps, margin, win);
     if (truncated) p->io.truncations[0] = 1;
     else p->io.terminals[0] = 1;
     if (p->io.autoreset) pong_new_game(p);

@@ -224,7 +224,7 @@ static void snake_remove(Env *env, int i) {
 static void snake_end_life(Env *env, int i, int score_length) {
     Snake *s = &env->snakes[i];
     float perf = clampf((float)score_length / (float)SNAKE_PERF_LENGTH, 0.0f, 1.0f);
-    log_add(&env->io.log, s->episode_return, (float)s->steps, (float)score_length, perf);
+    log_add(&env->io.log[i], s->episode_return, (float)s->steps, (float)score_length, perf);
     snake_remove(env, i);
     s->state = env->io.autoreset ? SNAKE_WAITING : SNAKE_DEAD;
 }

@@ -18,6 +18,7 @@ typedef struct {
     float reward;
     uint8_t terminal;
     uint8_t truncation;
+    Log log;
 } Buffers;
 
 static void attach(Env *env, Buffers *b) {
@@ -26,6 +27,7 @@ static void attach(Env *env, Buffers *b) {
     env->io.rewards = &b->reward;
     env->io.terminals = &b->terminal;
     env->io.truncations = &b->truncation;
+    env->io.log = &b->log;
     env->io.autoreset = 0;
 }
 

@@ -19,6 +19,7 @@ typedef struct {
     float *rewards;
     uint8_t *terminals;
     uint8_t *truncations;
+    Log *logs;
 } Buffers;
 
 static int obs_item_size(void) {
@@ -33,6 +34,7 @@ static Buffers alloc_buffers(int agents) {
     b.rewards = calloc((size_t)agents, sizeof(float));
     b.terminals = calloc((size_t)agents, 1);
     b.truncations = calloc((size_t)agents, 1);
+    b.logs = calloc((size_t)agents, sizeof(Log));
     return b;
 }
 
@@ -42,6 +44,7 @@ static void free_buffers(Buffers *b) {
     free(b->rewards);
     free(b->terminals);
     free(b->truncations);
+    free(b->logs);
 }
 
 static void attach(Env *env, Buffers *b) {
@@ -50,6 +53,7 @@ static void attach(Env *env, Buffers *b) {
     env->io.rewards = b->rewards;
     env->io.terminals = b->terminals;
     env->io.truncations = b->truncations;
+    env->io.log = b->logs;
     env->io.autoreset = 1;
 }
 

@@ -17,7 +17,21 @@ typedef struct {
     float *rewards;
     uint8_t *terminals;
     uint8_t *truncations;
+    Log *logs;
 } Harness;
+
+// Sum of every agent's Log.
+static Log harness_log(const Harness *h) {
+    Log sum = {0};
+    for (int a = 0; a < h->num_agents; a++) {
+        sum.n += h->logs[a].n;
+        sum.episode_return += h->logs[a].episode_return;
+        sum.episode_length += h->logs[a].episode_length;
+        sum.score += h->logs[a].score;
+        sum.perf += h->logs[a].perf;
+    }
+    return sum;
+}
 
 static int harness_open(Harness *h, const int *params, int autoreset) {
     memset(h, 0, sizeof(*h));
@@ -29,11 +43,13 @@ static int harness_open(Harness *h, const int *params, int autoreset) {
     h->rewards = calloc((size_t)n, sizeof(float));
     h->terminals = calloc((size_t)n, 1);
     h->truncations = calloc((size_t)n, 1);
+    h->logs = calloc((size_t)n, sizeof(Log));
     h->env.io.observations = h->obs;
     h->env.io.actions = h->actions;
     h->env.io.rewards = h->rewards;
     h->env.io.terminals = h->terminals;
     h->env.io.truncations = h->truncations;
+    h->env.io.log = h->logs;
     h->env.io.autoreset = autoreset;
     return 0;
 }
@@ -43,6 +59,7 @@ static void harness_close(Harness *h) {
     free(h->obs);
     free(h->actions);
     free(h->rewards);
+    free(h->logs);
     free(h->terminals);
     free(h->truncations);
 }
@@ -102,8 +119,8 @@ static int run_speed(void) {
     printf("speed: 256 snakes 192x192 random actions: %.2fM agent-steps/s (%d env steps, %.2fs)\n",
            1e-6 * steps * h.num_agents / dt, steps, dt);
     printf("  episodes %.0f mean length at death %.2f mean episode length %.1f\n",
-           h.env.io.log.n, h.env.io.log.score / h.env.io.log.n,
-           h.env.io.log.episode_length / h.env.io.log.n);
+           harness_log(&h).n, harness_log(&h).score / harness_log(&h).n,
+           harness_log(&h).episode_length / harness_log(&h).n);
     free(table);
     harness_close(&h);
     return 0;
@@ -247,7 +264,8 @@ static void run_player(const int *params, int smart, int steps, const char *labe
             if (len > max_score) max_score = len;
         }
     }
-    Log *log = &h.env.io.log;
+    Log total = harness_log(&h);
+    Log *log = &total;
     printf("%-8s %3d snakes %dx%d food %d: episodes %5.0f  mean length at death %6.2f  "
            "return %6.2f  ep len %6.1f  perf %.3f  (max len seen %.0f)\n",
            label, params[0], params[1], params[2], params[3], log->n, log->score / log->n,

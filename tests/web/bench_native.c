@@ -31,6 +31,7 @@ static int make(Env *env, int **params_out, void **obs, int32_t **actions) {
     env->io.rewards = calloc((size_t)n, sizeof(float));
     env->io.terminals = calloc((size_t)n, 1);
     env->io.truncations = calloc((size_t)n, 1);
+    env->io.log = calloc((size_t)n, sizeof(Log));
     env->io.autoreset = 1;
     if (env_init(env, params) != 0) return -1;
     env->io.autoreset = 1;
