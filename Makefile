@@ -44,8 +44,13 @@ venv: $(VENV)/.installed
 build: system venv
 	$(PIP) install -q --no-build-isolation --no-deps -e .
 
-web: system venv
+# Browser builds of the envs, and web/node_modules (onnxruntime-web) from web/package.json.
+web: system venv web/node_modules/.installed
 	./build_web.sh
+
+web/node_modules/.installed: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 bench: build
 	$(PY) -m envs.bench

@@ -212,3 +212,7 @@ const m = JSON.parse(require("fs").readFileSync(process.argv[1]));
 for (const [n, e] of Object.entries(m.envs))
   console.error(`[build_web] ${n}: js+wasm ${e.sizes.total.raw} B raw, ${e.sizes.total.gzip} B gzip, ${e.sizes.total.br} B brotli`);
 ' "$OUT/manifest.json"
+
+# ---- onnxruntime-web -----------------------------------------------------------------
+# .br/.gz siblings of the ORT files the play page loads (web/node_modules: npm ci in web/).
+web/tools/precompress_ort.sh

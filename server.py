@@ -191,6 +191,7 @@ def send_asset(root, rel):
     ).hexdigest()[:20]
     response = send_file(serve, mimetype=content_type(path), conditional=True, etag=etag,
                          last_modified=st.st_mtime, max_age=None)
+    response.headers["Content-Type"] = content_type(path)  # werkzeug would add a 2nd charset
     if encoding:
         response.headers["Content-Encoding"] = encoding
     if has_variants:
@@ -244,7 +245,29 @@ def play(name):
     info = env_info(name)
     entry = built_entry(name)
     return render_template("play.html", env=info, entry=entry,
-                           model_url=f"/models/{name}.onnx" if info["model"] else None)
+                           model_url=f"/models/{name}.onnx" if info["model"] else None,
+                           policy=policy_config(name) if info["model"] else None)
+
+
+# onnxruntime-web files the play page loads (web/node_modules, from web/package.json).
+ORT_MODULE = "ort.wasm.bundle.min.mjs"
+ORT_WASM = "ort-wasm-simd-threaded.wasm"
+
+
+def policy_config(name):
+    """What web/static/onnx_policy.js needs to run web/models/<name>.onnx: versioned URLs
+    and raw sizes (the progress bar counts decompressed bytes)."""
+    def size(root, rel):
+        path = resolve_asset(ASSET_ROOTS[root], rel)
+        return os.path.getsize(path) if path else 0
+    return {
+        "model": asset_url("models", f"{name}.onnx"),
+        "model_bytes": size("models", f"{name}.onnx"),
+        "meta": asset_url("models", f"{name}.json"),
+        "ort_module": asset_url("ort", ORT_MODULE),
+        "ort_wasm": asset_url("ort", ORT_WASM),
+        "ort_wasm_bytes": size("ort", ORT_WASM),
+    }
 
 
 @app.get("/api/envs")

@@ -354,6 +354,7 @@ def test_browser_matches_native_from_the_same_seed(page, server_url, name):
     got = page.evaluate("""() => {
       const g = shiftplay.game, env = shiftplay.env;
       g.stop();
+      g.setPolicy(null);   // the baseline, even if a trained model has loaded meanwhile
       g.reset(7);
       for (let i = 0; i < 200; i++) g.advance();   // the baseline bot, synchronously
       const o = env.obs;

@@ -8,11 +8,13 @@
 //   game.setPolicy(policy);   // optional: anything with act(obs, info) -> Int32Array|Promise
 //   game.start();
 //
-// Frame loop (requestAnimationFrame): read input -> choose actions -> step -> render.
-// A policy may be async (e.g. onnxruntime-web); the loop awaits it and never runs two
-// steps at once. While Shift is held the human's agent takes the keys (env_human_action
-// in C, through raylib's key state); every other agent, and the human's agent otherwise,
-// follows the policy, falling back to the env's C baseline if the policy fails.
+// Frame loop (requestAnimationFrame): per frame, speed x stepsPerSecond/60 steps (read
+// input -> choose actions -> step), then one render. A policy may be async (e.g.
+// onnxruntime-web); the loop awaits it and never runs two steps at once. While Shift is
+// held (or game.humanHeld / game.humanActionOverride is set, e.g. by touch controls) the
+// human's agent takes the keys (env_human_action in C, through raylib's key state) or the
+// override action; every other agent, and the human's agent otherwise, follows the
+// policy, falling back to the env's C baseline if the policy fails.
 (function (global) {
   'use strict';
 
@@ -254,7 +256,31 @@
       this.totalSteps = 0;
       this.humanSteps = 0;
       this.lastControl = 'bot';
-      this._acc = 0;
+      // Time control: `speed` x (stepsPerSecond / 60) steps per animation frame, counted
+      // in frames (exact: 1x at 60 steps/s is one step a frame, 0.25x one every 4th
+      // frame); one render per frame. frameScale follows the display's frame rate (a
+      // 120 Hz display steps half as much per frame, a 30 Hz one twice; 1 near 60 Hz);
+      // autoFrameScale = false keeps it as set.
+      this.speed = 1;
+      this.frameScale = 1;
+      this.autoFrameScale = true;
+      this.frames = 0;
+      this.seed = null;
+      this._stepAcc = 0;
+      this._queued = 0;
+      this._dtAvg = 1000 / 60;
+      // Human input besides Shift (touch): humanHeld takes over with the env's own key
+      // mapping; humanActionOverride (an action index) takes over with that action.
+      this.humanHeld = false;
+      this.humanActionOverride = null;
+      this.episodeListeners = [];               // fn(episode, game) when an episode ends
+      this.lastEpisode = null;
+      // Every step's decision (see _decide), also passed to stepListeners fn(decision, game).
+      // policyMode: how a model policy picks from its distribution, 'argmax' or 'sample'.
+      this.policyMode = 'argmax';
+      this.lastDecision = null;
+      this.stepListeners = [];
+      this._source = 'baseline';
       this._lastTs = null;
       this._raf = 0;
       this._actions = new Int32Array(env.numAgents);
@@ -278,7 +304,31 @@
       if (this.onPolicy) this.onPolicy(this.policy);
     }
 
-    get humanActive() { return !!(this.input && this.input.held); }
+    // game.onStep(fn): fn(decision, game) after every step; returns an unsubscribe.
+    // Also addEventListener/removeEventListener('step' | 'episode', fn).
+    onStep(fn) {
+      this.addEventListener('step', fn);
+      return () => this.removeEventListener('step', fn);
+    }
+
+    addEventListener(type, fn) {
+      const list = type === 'episode' ? this.episodeListeners : this.stepListeners;
+      if (type !== 'step' && type !== 'episode') throw new Error('unknown game event ' + type);
+      if (!list.includes(fn)) list.push(fn);
+    }
+
+    removeEventListener(type, fn) {
+      const list = type === 'episode' ? this.episodeListeners : this.stepListeners;
+      const i = list.indexOf(fn);
+      if (i >= 0) list.splice(i, 1);
+    }
+
+    get humanActive() {
+      return !!((this.input && this.input.held) || this.humanHeld || this.humanActionOverride !== null);
+    }
+
+    // Steps per animation frame at the current speed.
+    get stepsPerFrame() { return (this.speed * this.stepsPerSecond * this.frameScale) / 60; }
 
     start() {
       if (this.running) return;
@@ -292,13 +342,26 @@
       cancelAnimationFrame(this._raf);
     }
 
-    setPaused(paused) { this.paused = !!paused; }
+    setPaused(paused) {
+      this.paused = !!paused;
+      this._stepAcc = 0;
+    }
+
+    // Pauses, then makes exactly one step (queued while a step is in flight).
+    stepOnce() {
+      this.setPaused(true);
+      this._queued += 1;
+      if (!this.busy) this._run(0);
+    }
 
     reset(seed) {
       this.env.reset(seed);
+      this.seed = seed;
       this._resetSplit();
+      this._stepAcc = 0;
+      this._queued = 0;
       this.env.render(this.highlight);
-      if (this.onFrame) this.onFrame(this);
+      if (this.onFrame) this.onFrame(this, this.env.agentStats(this.humanAgent));
     }
 
     _tick(ts) {
@@ -306,26 +369,53 @@
       this._raf = requestAnimationFrame(this._tick);
       const dt = this._lastTs === null ? 1000 / 60 : ts - this._lastTs;
       this._lastTs = ts;
-      if (this.paused || this.busy) return;
-      const interval = 1000 / this.stepsPerSecond;
-      this._acc = Math.min(this._acc + dt, 3 * interval);
-      if (this._acc + 1 < interval) return;  // 1 ms slack for frame jitter
-      this._acc = Math.max(0, this._acc - interval);
+      this.frames += 1;
+      if (dt > 0 && dt < 250) this._dtAvg += 0.05 * (dt - this._dtAvg);
+      if (this.autoFrameScale) {
+        const r = this._dtAvg / (1000 / 60);
+        this.frameScale = r > 0.88 && r < 1.12 ? 1 : Math.min(2, Math.max(0.25, r));
+      }
+      if (this.busy) return;
+      let n = 0;
+      if (!this.paused) {
+        this._stepAcc += this.stepsPerFrame;
+        n = Math.floor(this._stepAcc + 1e-6);
+        this._stepAcc = Math.max(0, this._stepAcc - n);
+      }
+      if (n > 0 || this._queued > 0) this._run(n);
+      if (n > 0) this._countFps(ts);
+    }
+
+    // n steps (plus any queued single steps) one after another, then one render.
+    _run(n) {
+      let left = n + this._queued;
+      this._queued = 0;
       this.busy = true;
+      const done = () => { this.busy = false; this._frameDone(); };
+      const fail = (e) => { this.busy = false; this._fail(e); };
+      const next = () => {
+        while (left > 0) {
+          left -= 1;
+          const p = this._step();
+          if (p && typeof p.then === 'function') return p.then(next);
+        }
+        return null;
+      };
       let pending;
       try {
-        pending = this.advance();
+        pending = next();
       } catch (e) {
-        this.busy = false;
-        this._fail(e);
+        fail(e);
         return;
       }
-      if (pending && typeof pending.then === 'function') {
-        pending.then(() => { this.busy = false; }, (e) => { this.busy = false; this._fail(e); });
-      } else {
-        this.busy = false;
-      }
-      this._countFps(ts);
+      if (pending) pending.then(done, fail);
+      else done();
+    }
+
+    _frameDone() {
+      const env = this.env;
+      env.render(this.highlight);
+      if (this.onFrame) this.onFrame(this, env.agentStats(this.humanAgent));
     }
 
     _countFps(ts) {
@@ -348,23 +438,34 @@
     // Promise (async policy) or the array itself (sync policy: no extra frame latency).
     _policyActions() {
       const env = this.env;
+      this._source = 'baseline';
+      this._decidedBy = this.baseline;
       if (this.policy === this.baseline) return this.baseline.act(env.obs, env.info());
+      const policy = this.policy;
       const fallback = (e) => {
+        this._source = 'baseline';
+        this._decidedBy = this.baseline;
         this.policyFailures += 1;
         if (this.policyFailures === 1 || this.policyFailures % 600 === 0) {
           console.warn(`policy ${this.policy.name} failed, using the baseline:`, e);
         }
         return this.baseline.act(env.obs, env.info());
       };
+      const info = env.info();
+      info.policyMode = this.policyMode;
+      info.humanActive = this.humanActive;
+      info.humanAgent = this.humanAgent;
       let out;
       try {
-        out = this.policy.act(env.obs, env.info());
+        out = policy.act(env.obs, info);
       } catch (e) {
         return fallback(e);
       }
       const check = (acts) => {
         if (!acts || acts.length !== env.numAgents) return fallback(new Error('bad action count'));
         this.policyFailures = 0;
+        this._source = policy.source || 'model';
+        this._decidedBy = policy;
         return acts;
       };
       if (out && typeof out.then === 'function') return out.then(check, fallback);
@@ -374,8 +475,18 @@
     // One step: input -> actions -> step -> render. Returns a Promise only when the
     // policy is async.
     advance() {
+      const p = this._step();
+      if (p && typeof p.then === 'function') return p.then(() => this._frameDone());
+      this._frameDone();
+      return undefined;
+    }
+
+    // One step without rendering (the frame loop renders once per frame).
+    _step() {
       const env = this.env;
-      const humanOnly = this.humanActive && env.numAgents === 1;
+      // A model keeps running while the human drives (the policy view shows what it
+      // would do; recurrent state stays current); the baseline is skipped then.
+      const humanOnly = this.humanActive && env.numAgents === 1 && this.policy === this.baseline;
       if (humanOnly) return this._finish(null);
       const acts = this._policyActions();
       if (acts && typeof acts.then === 'function') return acts.then((a) => this._finish(a));
@@ -389,11 +500,12 @@
       // Shift is read now, after any await: the freshest state decides who moves.
       const human = this.humanActive;
       const h = this.humanAgent;
-      if (human) a[h] = env.humanAction(h);
+      if (human) a[h] = this.humanActionOverride !== null ? this.humanActionOverride : env.humanAction(h);
       else if (!policyActions) a.set(this.baseline.act(env.obs, env.info()));
       for (let i = 0; i < a.length; i++) {
         if (!(a[i] >= 0 && a[i] < env.numActions)) a[i] = 0;
       }
+      const decision = this._decide(policyActions, a, human);
       env.step(a);
       this.totalSteps += 1;
       const r = env.rewards[h];
@@ -410,9 +522,44 @@
       if (stats.done) {
         this.lastSplit = this.split;
         this._resetSplit();
+        const sp = this.lastSplit;
+        this.lastEpisode = {
+          score: stats.lastScore, return: stats.lastReturn, length: stats.lastLength,
+          botSteps: sp.botSteps, youSteps: sp.youSteps, bot: sp.bot, you: sp.you,
+          seed: this.seed, episode: stats.episodes,
+        };
+        for (const fn of this.episodeListeners) {
+          try { fn(this.lastEpisode, this); } catch (e) { console.error(e); }
+        }
       }
-      env.render(this.highlight);
-      if (this.onFrame) this.onFrame(this, stats);
+      this.lastDecision = decision;
+      for (const fn of this.stepListeners) {
+        try { fn(decision, this); } catch (e) { console.error(e); }
+      }
+    }
+
+    // What decided this step: actions (all agents, as stepped), botActions (what the
+    // policy chose, before the human's override; null if it did not run), probs
+    // (numAgents x numActions) and values (numAgents) when a model decided, else null.
+    _decide(policyActions, actions, human) {
+      const source = policyActions ? this._source : 'baseline';
+      const by = policyActions ? this._decidedBy : this.baseline;
+      const model = source !== 'baseline' ? by : null;
+      let botActions = null;
+      if (policyActions) botActions = Int32Array.from(policyActions);
+      else if (!human) botActions = Int32Array.from(actions);
+      return {
+        step: this.totalSteps,
+        actions: Int32Array.from(actions),
+        botActions,
+        probs: (model && model.lastProbs) || null,
+        values: (model && model.lastValues) || null,
+        source,
+        policy: by ? by.name : 'baseline',
+        mode: this.policyMode,
+        human,
+        humanAgent: this.humanAgent,
+      };
     }
   }
 

@@ -116,6 +116,7 @@
     const span = document.createElement('span');
     span.textContent = message;
     overlay.appendChild(span);
+    if (SP.banner) SP.banner(message, { key: 'game', kind: 'error' });  // fallbacks.js
   }
 
   async function main() {
@@ -133,37 +134,17 @@
       onFrame,
       onError: (e) => fail('The game stopped: ' + (e && e.message ? e.message : e)),
     });
+    // ?speed= and ?mode= (controls.js keeps the URL current), before any frame or view.
+    const fromUrl = SP.PageUrl ? SP.PageUrl.read() : {};
+    if (fromUrl.speed) game.speed = fromUrl.speed;
+    if (fromUrl.mode) game.policyMode = fromUrl.mode;
     // Shift changes who is in control at once, even between steps.
     const refresh = () => showControl(game.humanActive);
     window.addEventListener('keydown', refresh);
     window.addEventListener('keyup', refresh);
     window.addEventListener('blur', refresh);
 
-    const speed = $('speed');
-    const saved = Number(localStorage.getItem('shiftplay.speed.' + config.env));
-    speed.value = String(saved || game.stepsPerSecond);
-    const applySpeed = () => {
-      game.stepsPerSecond = Number(speed.value);
-      $('speed-value').textContent = `${speed.value} steps/s`;
-    };
-    applySpeed();
-    speed.addEventListener('input', applySpeed);
-    speed.addEventListener('change', () => {
-      localStorage.setItem('shiftplay.speed.' + config.env, speed.value);
-      speed.blur();
-      canvas.focus();
-    });
-    $('btn-pause').addEventListener('click', (e) => {
-      game.setPaused(!game.paused);
-      e.currentTarget.textContent = game.paused ? 'Resume' : 'Pause';
-      e.currentTarget.blur();
-      canvas.focus();
-    });
-    $('btn-reset').addEventListener('click', (e) => {
-      game.reset(Math.floor(Math.random() * 2 ** 31));
-      e.currentTarget.blur();
-      canvas.focus();
-    });
+    // Speed, pause, single step, new game, seeds and links: controls.js (on shiftplay:ready).
 
     $('policy-name').textContent = game.policy.label;
     game.onPolicy = (p) => { $('policy-name').textContent = p.label || p.name; };
@@ -177,6 +158,7 @@
     // For tests and for the policy loader that comes next.
     window.shiftplay = {
       env, game, config,
+      refreshControl: refresh,   // after a change of who is in control (e.g. touch)
       state() {
         const s = env.agentStats(game.humanAgent);
         return {
@@ -186,6 +168,10 @@
           steps: s.episodeLength,
           lastLength: s.lastLength,
           totalSteps: game.totalSteps,
+          frames: game.frames,
+          paused: game.paused,
+          speed: game.speed,
+          seed: game.seed,
           humanSteps: game.humanSteps,
           score: s.episodeReturn,
           obs: Array.from(env.agentObs(game.humanAgent)),
