@@ -198,10 +198,11 @@ static void env_step(Env *env) {
     p->io.rewards[0] = 0.0f;
     p->io.terminals[0] = 0;
     p->io.truncations[0] = 0;
+    // -1 for UP, +1 for DOWN, 0 for STAY and anything out of range (no branch to
+    // mispredict on random actions).
     int action = p->io.actions[0];
-    if (action == PONG_UP) p->paddle_y -= PONG_PADDLE_SPEED;
-    if (action == PONG_DOWN) p->paddle_y += PONG_PADDLE_SPEED;
-    p->paddle_y = clamp_paddle(p->paddle_y);
+    float direction = (float)((action == PONG_DOWN) - (action == PONG_UP));
+    p->paddle_y = clamp_paddle(p->paddle_y + direction * PONG_PADDLE_SPEED);
     pong_move_opponent(p);
     int point = pong_move_ball(p);
     p->steps += 1;
