@@ -29,6 +29,9 @@ SUPPORT_DATA_STORAGE SUPPORT_IMAGE_EXPORT SUPPORT_GESTURES_SYSTEM SUPPORT_MOUSE_
 SUPPORT_VR_SIMULATOR SUPPORT_CAMERA_SYSTEM SUPPORT_EVENTS_AUTOMATION"
 
 log() { echo "[build_web] $*" >&2; }
+# Any command that fails under `set -e` says which one it was (no silent exits).
+set -E
+trap 'echo "[build_web] error: line $LINENO: \`$BASH_COMMAND\` failed" >&2' ERR
 die() { echo "[build_web] error: $*" >&2; exit 1; }
 
 for tool in "$EMCC" "$EMAR" node gzip brotli; do
@@ -48,9 +51,14 @@ fetch_raylib() {
     if [ -z "$tgz" ]; then
         command -v npm >/dev/null 2>&1 || die "npm not found (Debian: npm) to fetch raylib"
         log "fetching raylib 3.5 source (npm pack raylib@$RAYLIB_NPM_VERSION)"
-        (cd "$tmp" && npm pack --silent "raylib@$RAYLIB_NPM_VERSION" >/dev/null) \
-            || die "npm pack raylib@$RAYLIB_NPM_VERSION failed"
-        tgz=$(ls "$tmp"/raylib-*.tgz)
+        local attempt
+        for attempt in 1 2 3; do
+            (cd "$tmp" && npm pack "raylib@$RAYLIB_NPM_VERSION" >"$tmp/npm.log" 2>&1) && break
+            log "npm pack failed (try $attempt of 3): $(tail -n 3 "$tmp/npm.log")"
+            sleep 3
+        done
+        tgz=$(ls "$tmp"/raylib-*.tgz 2>/dev/null | head -n 1 || true)
+        [ -n "$tgz" ] || die "npm pack raylib@$RAYLIB_NPM_VERSION gave no tarball: $(tail -n 5 "$tmp/npm.log")"
     fi
     tar -xzf "$tgz" -C "$tmp" package/vendor/raylib/src || die "unexpected raylib tarball $tgz"
     rm -rf "$dest"
