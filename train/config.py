@@ -34,11 +34,15 @@ DEFAULTS = {
         "max_grad_norm": 0.5,
         "target_kl": 0.0,        # > 0: stop an update's epochs early past this KL
         "reward_scale": 1.0,
+        "life_obs": "",          # obs label counting lives (breakout: "balls_left"): a
+                                 # step where it drops, inside an episode, is a lost life
+        "life_loss_reward": 0.0, # added to the (scaled) reward of a lost life's step
     },
     "policy": {
         "hidden": 128,
         "layers": 2,
         "conv_channels": [],     # grids only: 3x3 conv layers before the MLP
+        "center_obs": False,     # float obs only: subtract the mean observation at reset
     },
     "eval": {
         "episodes": 100,         # deterministic (argmax) episodes per in-training eval

@@ -28,7 +28,7 @@ class Policy(nn.Module):
     forward(obs) -> (logits [batch, num_actions], value [batch]).
     """
 
-    def __init__(self, spec, hidden=128, layers=2, conv_channels=()):
+    def __init__(self, spec, hidden=128, layers=2, conv_channels=(), center_obs=False):
         super().__init__()
         self.obs_size = int(spec["obs_size"])
         self.obs_dtype = spec["obs_dtype"]
@@ -39,6 +39,7 @@ class Policy(nn.Module):
             raise ValueError(f"spec obs_size {self.obs_size} != obs_height x obs_width "
                              f"({self.obs_height} x {self.obs_width})")
         low, high = float(spec["obs_low"]), float(spec["obs_high"])
+        self.center_obs = False
 
         if self.obs_dtype == "uint8":
             # Cell codes 0..obs_high, one plane each.
@@ -52,6 +53,11 @@ class Policy(nn.Module):
             self.register_buffer("inv_half", torch.tensor(1.0 / half if half > 0 else 1.0,
                                                           dtype=torch.float32))
             channels = 1
+            # Optional per-feature offset, subtracted after scaling (set by the trainer
+            # from the observations right after reset, then saved with the weights).
+            self.center_obs = bool(center_obs)
+            if self.center_obs:
+                self.register_buffer("obs_offset", torch.zeros(self.obs_size))
         else:
             raise ValueError(f"unsupported observation dtype {self.obs_dtype!r}")
 
@@ -83,8 +89,23 @@ class Policy(nn.Module):
                 x = x.reshape(-1, self.obs_height, self.obs_width, self.num_codes)
                 return x.permute(0, 3, 1, 2)                  # [B, codes, H, W]
             return x.reshape(-1, self.obs_size * self.num_codes)
-        x = obs.to(torch.float32)
-        return (x - self.center) * self.inv_half
+        x = (obs.to(torch.float32) - self.center) * self.inv_half
+        if self.center_obs:
+            x = x - self.obs_offset
+        return x
+
+    @torch.no_grad()
+    def set_obs_offset(self, obs):
+        """Centers float inputs on the mean of `obs` [batch, obs_size] (center_obs only).
+
+        Inputs that are constant at the start of an episode (breakout's 108 brick flags,
+        all 1) then enter the network as 0 instead of a large constant that acts like a
+        bias with a 108-fold learning rate; they move off 0 only when they change."""
+        if not self.center_obs:
+            raise ValueError("set_obs_offset needs a float policy built with center_obs")
+        self.obs_offset.zero_()
+        x = self.preprocess(torch.as_tensor(obs).to(self.obs_offset.device))
+        self.obs_offset.copy_(x.mean(dim=0))
 
     def forward(self, obs):
         hidden = self.encoder(self.preprocess(obs))
@@ -95,4 +116,5 @@ def make_policy(spec, policy_config):
     """Builds the Policy for an env spec from the config's [policy] table."""
     cfg = dict(policy_config or {})
     return Policy(spec, hidden=int(cfg.get("hidden", 128)), layers=int(cfg.get("layers", 2)),
-                  conv_channels=tuple(int(c) for c in cfg.get("conv_channels", ())))
+                  conv_channels=tuple(int(c) for c in cfg.get("conv_channels", ())),
+                  center_obs=bool(cfg.get("center_obs", False)))

@@ -101,6 +101,8 @@ def train(cfg, out_dir, resume=False, device=None, stream=sys.stderr):
     num_updates = max(1, cfg["total_steps"] // batch_size)
     torch.manual_seed(cfg["seed"])
     policy = make_policy(spec, cfg["policy"]).to(device)
+    if getattr(policy, "center_obs", False):
+        policy.set_obs_offset(env.observations)   # freshly reset envs (resume: overwritten)
     optimizer = torch.optim.Adam(policy.parameters(), lr=ppo["learning_rate"], eps=1e-5)
 
     state = {"update": 0, "global_step": 0, "wall_time": 0.0, "best_eval": None,
@@ -142,6 +144,15 @@ def train(cfg, out_dir, resume=False, device=None, stream=sys.stderr):
     env_rewards = torch.from_numpy(env.rewards)
     env_done = np.zeros(n, dtype=np.bool_)
     next_done = torch.zeros(n)
+    # Optional lost-life penalty: the env's lives counter is one of its observations.
+    life_index = None
+    if ppo["life_obs"]:
+        labels = list(spec.get("obs_labels") or [])
+        if ppo["life_obs"] not in labels:
+            raise ValueError(f"life_obs {ppo['life_obs']!r} is not an observation label of "
+                             f"{cfg['env']!r}")
+        life_index = labels.index(ppo["life_obs"])
+    lives_lost = torch.zeros((T, n))
 
     start = time.perf_counter()
     wall_offset = state["wall_time"]
@@ -209,14 +220,21 @@ def train(cfg, out_dir, resume=False, device=None, stream=sys.stderr):
             values[t] = value.cpu()
             actions[t] = action.cpu()
             env_actions.copy_(actions[t])          # int64 -> the env's int32 buffer
+            if life_index is not None:
+                lives_before = env_obs[:, life_index].clone()
             env.step_unchecked()
             rewards[t] = env_rewards
             np.logical_or(env.terminals, env.truncations, out=env_done)
             next_done = torch.from_numpy(env_done).float()
+            if life_index is not None:
+                lives_lost[t] = ((env_obs[:, life_index] < lives_before).float()
+                                 * (1.0 - next_done))
         policy.train()
         reward_rate = rewards.mean().item()  # mean reward per agent step (unscaled)
         if ppo["reward_scale"] != 1.0:
             rewards.mul_(ppo["reward_scale"])
+        if life_index is not None and ppo["life_loss_reward"]:
+            rewards.add_(lives_lost * ppo["life_loss_reward"])
         state["global_step"] += batch_size
 
         # GAE: advantages from the rollout and a bootstrap value of the next state.
