@@ -57,7 +57,7 @@ fetch_raylib() {
             log "npm pack failed (try $attempt of 3): $(tail -n 3 "$tmp/npm.log")"
             sleep 3
         done
-        tgz=$(ls "$tmp"/raylib-*.tgz 2>/dev/null | head -n 1 || true)
+        tgz=$(ls "$tmp"/raylib-*.tgz 2>/dev/null | sed -n 1p)
         [ -n "$tgz" ] || die "npm pack raylib@$RAYLIB_NPM_VERSION gave no tarball: $(tail -n 5 "$tmp/npm.log")"
     fi
     tar -xzf "$tgz" -C "$tmp" package/vendor/raylib/src || die "unexpected raylib tarball $tgz"
@@ -74,14 +74,14 @@ else
     RAYLIB_SRC=$ROOT/$CACHE/raylib-3.5/src
 fi
 [ -f "$RAYLIB_SRC/raylib.h" ] || die "no raylib.h in $RAYLIB_SRC"
-RAYLIB_VERSION=$(cat "$RAYLIB_SRC/raylib.h" "$RAYLIB_SRC/config.h" 2>/dev/null | sed -n 's/^#define RAYLIB_VERSION[^"]*"\([^"]*\)".*/\1/p' | head -1)
+RAYLIB_VERSION=$(cat "$RAYLIB_SRC/raylib.h" "$RAYLIB_SRC/config.h" 2>/dev/null | sed -n 's/^#define RAYLIB_VERSION[^"]*"\([^"]*\)".*/\1/p' | sed -n 1p)
 RAYLIB_VERSION=${RAYLIB_VERSION:-unknown}
 if [ -f "$RAYLIB_SRC/rcore.c" ]; then   # raylib >= 4
     RAYLIB_MODULES="rcore rshapes rtextures rtext utils"
 else                                    # raylib 3.x
     RAYLIB_MODULES="core shapes textures text utils"
 fi
-EMCC_VERSION=$("$EMCC" --version 2>/dev/null | head -1)
+EMCC_VERSION=$("$EMCC" --version 2>/dev/null | sed -n 1p)
 
 # ---- libraylib.a for PLATFORM_WEB ----------------------------------------------------
 RAYLIB_FLAGS=("${RAYLIB_OPT_FLAGS[@]}" -std=gnu99 -DPLATFORM_WEB -DGRAPHICS_API_OPENGL_ES2
