@@ -1,6 +1,6 @@
 """Single-thread env throughput: python -m envs.bench [--env NAME] [--seconds S].
 
-Prints one JSON line per env. `sps` counts env steps per second through the real
+Prints one JSON line per env and batch size (--agents). `sps` counts env steps per second through the real
 VecEnv.step() (action checks and numpy round trip included); `agent_sps` counts agent
 steps (they differ for multi-agent envs); `c_sps`/`c_agent_sps` skip the Python checks
 (actions written straight into the buffer, one C call per vector step).
@@ -64,13 +64,15 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--env", action="append", help="env name (repeatable); default all")
     parser.add_argument("--seconds", type=float, default=3.0)
-    parser.add_argument("--agents", type=int, default=4096,
-                        help="about this many agents per step() call")
+    parser.add_argument("--agents", type=int, action="append",
+                        help="about this many agents per step() call (repeatable; "
+                             "default: 4096 and 16384, one line each)")
     parser.add_argument("--param", action="append", type=parse_param, default=[],
                         help="env param NAME=INT (repeatable)")
     args = parser.parse_args()
     for name in args.env or envs.list():
-        print(json.dumps(bench(name, args.seconds, args.agents, dict(args.param))), flush=True)
+        for agents in args.agents or [4096, 16384]:
+            print(json.dumps(bench(name, args.seconds, agents, dict(args.param))), flush=True)
 
 
 if __name__ == "__main__":
