@@ -37,6 +37,9 @@ DEFAULTS = {
         "life_obs": "",          # obs label counting lives (breakout: "balls_left"): a
                                  # step where it drops, inside an episode, is a lost life
         "life_loss_reward": 0.0, # added to the (scaled) reward of a lost life's step
+        "reset_every": 0,        # > 0: reset every env (fresh games) every this many
+                                 # updates, so training also sees the start of a game
+                                 # (snake: evaluation counts the first lives after reset)
     },
     "policy": {
         "hidden": 128,

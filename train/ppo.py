@@ -207,6 +207,12 @@ def train(cfg, out_dir, resume=False, device=None, stream=sys.stderr):
             frac = 1.0 - state["update"] / num_updates
             optimizer.param_groups[0]["lr"] = frac * ppo["learning_rate"]
 
+        # Optional fresh games: every env restarts (the episodes in progress end as if
+        # truncated: the last update already bootstrapped them from their value).
+        if ppo["reset_every"] and state["update"] > 0 and state["update"] % ppo["reset_every"] == 0:
+            env.reset(cfg["seed"] + 7919 * state["update"])
+            next_done = torch.ones(n)
+
         # Rollout: T steps of every agent, sampling from the current policy.
         policy.eval()
         for t in range(T):
