@@ -20,31 +20,31 @@ def _floats(rows, key):
     return xs, ys
 
 
+def _train_and_eval(ax, rows, key, train_label, eval_label, target_value, ylabel):
+    """One panel: the training curve of `key`, the eval points, the target line if any."""
+    x, y = _floats(rows, key)
+    ax.plot(x, y, lw=1, alpha=0.7, label=train_label)
+    x, y = _floats(rows, "eval_" + key)
+    ax.plot(x, y, "o-", ms=4, label=eval_label)
+    if target_value is not None:
+        ax.axhline(target_value, color="gray", ls="--", lw=1, label="target")
+    ax.set_ylabel(ylabel)
+    ax.grid(alpha=0.3)
+
+
 def plot_curve(rows, path, title="training", target=None):
     """Writes `path` (PNG) from metrics rows (dicts with global_step, score, perf, ...)."""
     fig, (ax_score, ax_perf, ax_reward) = plt.subplots(3, 1, figsize=(8, 8), sharex=True)
-    x, y = _floats(rows, "score")
-    ax_score.plot(x, y, lw=1, alpha=0.7, label="train episodes (sampled)")
-    x, y = _floats(rows, "eval_score")
-    ax_score.plot(x, y, "o-", ms=4, label="eval (argmax)")
-    if target and target.get("min_score") is not None:
-        ax_score.axhline(target["min_score"], color="gray", ls="--", lw=1, label="target")
-    ax_score.set_ylabel("episode score")
+    target = target or {}
+    _train_and_eval(ax_score, rows, "score", "train episodes (sampled)", "eval (argmax)",
+                    target.get("min_score"), "episode score")
     ax_score.legend(loc="lower right", fontsize=8)
-    ax_score.grid(alpha=0.3)
-    x, y = _floats(rows, "perf")
-    ax_perf.plot(x, y, lw=1, alpha=0.7, label="train")
-    x, y = _floats(rows, "eval_perf")
-    ax_perf.plot(x, y, "o-", ms=4, label="eval")
-    if target and target.get("min_perf") is not None:
-        ax_perf.axhline(target["min_perf"], color="gray", ls="--", lw=1, label="target")
-    ax_perf.set_ylabel("perf")
+    _train_and_eval(ax_perf, rows, "perf", "train", "eval", target.get("min_perf"), "perf")
     x, y = _floats(rows, "reward_rate")
     ax_reward.plot(x, y, lw=1)
     ax_reward.set_ylabel("reward per step\n(rollouts)")
     ax_reward.grid(alpha=0.3)
     ax_reward.set_xlabel("agent steps")
-    ax_perf.grid(alpha=0.3)
     ax_perf.legend(loc="lower right", fontsize=8)
     if rows:
         last = rows[-1]
