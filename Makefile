@@ -9,7 +9,7 @@ PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export NODE_PATH ?= /usr/share/nodejs
 
-.PHONY: demo test build web serve system venv bench clean
+.PHONY: demo test build web site serve system venv bench clean
 
 demo: build web
 	$(PY) server.py --host $(HOST) --port $(PORT)
@@ -52,8 +52,14 @@ web/node_modules/.installed: web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# The static site in dist/site/: the gallery, every play page and what they load, as plain
+# files for any static host (GitHub Pages: .github/workflows/pages.yml). SITE_OUT=dir elsewhere.
+SITE_OUT ?= dist/site
+site: web
+	$(PY) web/tools/site.py --out $(SITE_OUT)
+
 bench: build
 	$(PY) -m envs.bench
 
 clean:
-	rm -rf build web/build envs/*/_env*.so *.egg-info
+	rm -rf build web/build dist envs/*/_env*.so *.egg-info

@@ -200,14 +200,31 @@ def send_asset(root, rel):
     return response
 
 
+# The static site (web/tools/site.py) renders each page with the relative path from it
+# to the site's root in this WSGI environ key, so the site works under any sub-path.
+SITE_ROOT_KEY = "shiftplay.root"
+
+
+def page_root():
+    """Prefix of every link and asset URL on the page being rendered: '/' when served
+    here, e.g. '../../' for play/<env>/index.html in the static site."""
+    return request.environ.get(SITE_ROOT_KEY, "/")
+
+
+def play_url(name):
+    """/play/<name> here; <root>play/<name>/ (a folder's index.html) in the static site."""
+    root = page_root()
+    return f"/play/{name}" if root == "/" else f"{root}play/{name}/"
+
+
 def asset_url(prefix, rel):
     """URL of an asset with a version query, so it can be cached for good."""
     path = resolve_asset(ASSET_ROOTS[prefix], rel)
     version = file_version(path) if path else "0"
-    return f"/{prefix}/{rel}?v={version}"
+    return f"{page_root()}{prefix}/{rel}?v={version}"
 
 
-app.jinja_env.globals["asset_url"] = asset_url
+app.jinja_env.globals.update(asset_url=asset_url, play_url=play_url, page_root=page_root)
 
 
 # ---- routes ----------------------------------------------------------------------------
@@ -245,7 +262,7 @@ def play(name):
     info = env_info(name)
     entry = built_entry(name)
     return render_template("play.html", env=info, entry=entry,
-                           model_url=f"/models/{name}.onnx" if info["model"] else None,
+                           model_url=asset_url("models", f"{name}.onnx") if info["model"] else None,
                            policy=policy_config(name) if info["model"] else None)
 
 
@@ -298,6 +315,35 @@ def ort_asset(rel):
 @app.get("/favicon.ico")
 def favicon():
     return send_asset(ASSET_ROOTS["static"], "favicon.svg")
+
+
+# ---- the static site -------------------------------------------------------------------
+
+def site_urls():
+    """Every URL the static site holds (web/tools/site.py, `make site`): the pages, the env
+    list, and each file the pages load. Precompressed siblings stay out: hosts compress."""
+    urls = ["/", "/api/envs"] + [f"/play/{n}" for n in env_names()]
+    urls += [f"/static/{f}" for f in asset_files(ASSET_ROOTS["static"])]
+    urls += [f"/models/{f}" for f in asset_files(MODELS)]
+    urls.append("/build/manifest.json")
+    for name in env_names():
+        entry = built_entry(name)
+        if entry:
+            urls += [f"/build/{entry['js']}", f"/build/{entry['wasm']}"]
+    urls += [f"/ort/{ORT_MODULE}", f"/ort/{ORT_WASM}"]
+    return urls
+
+
+def asset_files(root):
+    """The files served from folder `root` (sorted, relative), without .br/.gz siblings."""
+    out = []
+    for folder, dirs, files in os.walk(root):
+        dirs.sort()
+        for f in sorted(files):
+            rel = os.path.relpath(os.path.join(folder, f), root).replace(os.sep, "/")
+            if not f.endswith((".br", ".gz")) and resolve_asset(root, rel):
+                out.append(rel)
+    return out
 
 
 # ---- errors ----------------------------------------------------------------------------

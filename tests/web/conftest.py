@@ -1,11 +1,13 @@
 """Fixtures of the browser tests: one real server (waitress, `python server.py`) on a free
-loopback port and one headless Chromium for the whole session."""
+loopback port, the static site (`make site`) under `python -m http.server`, and one
+headless Chromium for the whole session."""
 import os
 
 import pytest
 
 from tests.web.common import CHROMIUM, CHROMIUM_ARGS
-from tests.web.fixtures import server_url  # noqa: F401 - a fixture
+from tests.web.fixtures import (  # noqa: F401 - fixtures
+    host_url, server_url, static_site, static_site_url)
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,8 @@
-"""The real server as a pytest fixture, shared by the browser and the server tests."""
+"""The servers as pytest fixtures, shared by the browser and the server tests: server.py
+(the development server) and the static site (`make site`) under `python -m http.server`."""
+import os
 import queue
+import re
 import subprocess
 import sys
 import threading
@@ -8,13 +11,14 @@ import pytest
 
 from tests.web.common import ROOT
 
+# The static site's sub-path on its host, as GitHub Pages serves a project site.
+SITE_PREFIX = "shiftplay"
 
-@pytest.fixture(scope="session")
-def server_url():
-    """Starts `python server.py --port 0` (waitress) and yields its base URL."""
-    proc = subprocess.Popen(
-        [sys.executable, "server.py", "--host", "127.0.0.1", "--port", "0"], cwd=ROOT,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+def start(cmd, marker, cwd=ROOT):
+    """Starts `cmd`; returns (process, http://host:port from its line that says `marker`)."""
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
     lines = queue.Queue()
 
     def pump():
@@ -23,9 +27,8 @@ def server_url():
         lines.put(None)
 
     threading.Thread(target=pump, daemon=True).start()
-    url = None
     seen = []
-    while url is None:
+    while True:
         try:
             line = lines.get(timeout=30)
         except queue.Empty:
@@ -33,14 +36,54 @@ def server_url():
         if line is None:
             break
         seen.append(line)
-        if "serving on http://" in line:
-            url = line.split("serving on ", 1)[1].strip().rstrip("/")
-    if url is None:
-        proc.kill()
-        raise RuntimeError("server.py did not start:\n" + "".join(seen))
-    yield url
+        found = re.search(r"http://[^\s/)]+", line) if marker in line else None
+        if found:
+            return proc, found.group(0)
+    proc.kill()
+    raise RuntimeError(f"{cmd[1:3]} did not start:\n" + "".join(seen))
+
+
+def stop(proc):
     proc.terminate()
     try:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+@pytest.fixture(scope="session")
+def server_url():
+    """Starts `python server.py --port 0` (waitress) and yields its base URL."""
+    proc, url = start([sys.executable, "server.py", "--host", "127.0.0.1", "--port", "0"],
+                      "serving on ")
+    yield url
+    stop(proc)
+
+
+@pytest.fixture(scope="session")
+def static_site(tmp_path_factory):
+    """The static site, built as `make site` builds it, in <tmp>/shiftplay/."""
+    host_dir = tmp_path_factory.mktemp("host")
+    out = subprocess.run([sys.executable, os.path.join("web", "tools", "site.py"),
+                          "--out", str(host_dir / SITE_PREFIX)], cwd=ROOT,
+                         capture_output=True, text=True, timeout=300)
+    if out.returncode != 0:
+        raise AssertionError(f"web/tools/site.py failed:\n{out.stderr}")
+    return host_dir / SITE_PREFIX
+
+
+@pytest.fixture(scope="session")
+def static_site_url(static_site):
+    """`python -m http.server` (no custom headers) serving the static site's parent folder
+    on a free loopback port; yields the site's URL, a sub-path of the host."""
+    proc, url = start([sys.executable, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1",
+                       "--directory", str(static_site.parent)], "Serving HTTP on")
+    yield f"{url}/{SITE_PREFIX}"
+    stop(proc)
+
+
+@pytest.fixture(params=["server", "static"])
+def host_url(request):
+    """The base URL of server.py, then of the static site: the checks that must hold on both."""
+    return request.getfixturevalue("server_url" if request.param == "server"
+                                   else "static_site_url")

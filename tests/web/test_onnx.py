@@ -378,10 +378,10 @@ BAD_LOADS = """async () => {
 
 
 @pytest.mark.skipif(not SHIPPED, reason="no shipped model")
-def test_model_404_shows_a_banner_and_the_baseline_keeps_playing(page, server_url):
+def test_model_404_shows_a_banner_and_the_baseline_keeps_playing(page, host_url):
     name = SHIPPED[0]
     page.route("**/models/*.onnx*", lambda route: route.fulfill(status=404, body="nope"))
-    goto(page, server_url, name)
+    goto(page, host_url, name)
     page.wait_for_function(SETTLED)
     status = page.evaluate("shiftplay.policyStatus")
     assert status["state"] == "failed"

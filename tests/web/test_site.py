@@ -1,0 +1,103 @@
+"""The static site (`make site`): plain files under a sub-path of a plain host.
+
+The site is built into <tmp>/shiftplay/ and served by `python -m http.server` (no
+COOP/COEP, no brotli, no custom types). Its files use relative URLs only; the gallery
+links to the play pages and back; the trained model takes over on every page (one thread,
+not cross-origin isolated); bad paths get the host's 404. The play pages' own checks (it
+draws, Shift hands over and back) run on both hosts in test_pages.py.
+"""
+import json
+import os
+import re
+import urllib.error
+import urllib.request
+
+import pytest
+
+from tests.web.common import manifest
+from tests.web.test_onnx import READY, SHIPPED
+
+URL_ATTR = re.compile(r'\b(?:href|src)="([^"]*)"')
+# A root-relative URL of one of the site's folders, in any quoted string (attributes, the
+# page config, the scripts): it would miss the sub-path the site is served under.
+ROOTED = re.compile(r"""["'`](/(?:static|build|models|ort|api|play)\b[^"'`]*)""")
+
+
+def header_envs():
+    return sorted(n for n in os.listdir("envs") if os.path.isfile(f"envs/{n}/{n}.h"))
+
+
+def test_the_site_holds_every_page_and_file_with_relative_urls_only(static_site):
+    htmls = sorted(static_site.rglob("*.html"))
+    pages = {p.relative_to(static_site).as_posix() for p in htmls}
+    assert pages == {"index.html"} | {f"play/{n}/index.html" for n in header_envs()}
+    for html in htmls:
+        text = html.read_text(encoding="utf-8")
+        assert ROOTED.findall(text) == [], html
+        urls = URL_ATTR.findall(text)
+        assert urls, html
+        for url in urls:
+            assert not url.startswith(("/", "http:", "https:")), f"{html}: {url} is not relative"
+            target = (html.parent / url.split("?")[0].split("#")[0]).resolve()
+            if url.endswith("/"):
+                target = target / "index.html"
+            assert target.is_file(), f"{html}: {url} points to nothing"
+            assert static_site.resolve() in target.parents, f"{html}: {url} leaves the site"
+    for script in sorted((static_site / "static").glob("*.js")):
+        assert ROOTED.findall(script.read_text(encoding="utf-8")) == [], script
+    # What server.py serves as JSON is here as files.
+    with open(static_site / "api" / "envs.json") as f:
+        assert [e["name"] for e in json.load(f)] == header_envs()
+    with open(static_site / "build" / "manifest.json") as f:
+        assert json.load(f)["envs"] == manifest()["envs"]
+    # Plain files: no precompressed siblings, the raw wasm (hosts compress it themselves).
+    files = [p for p in static_site.rglob("*") if p.is_file()]
+    assert not [p for p in files if p.suffix in (".br", ".gz")]
+    wasm = [p for p in files if p.suffix == ".wasm"]
+    assert {p.name for p in wasm} >= {f"{n}.wasm" for n in manifest()["envs"]}
+    assert any(p.parent.name == "ort" for p in wasm), "onnxruntime-web's wasm is missing"
+    for p in wasm:
+        with open(p, "rb") as f:
+            assert f.read(4) == b"\0asm", p
+
+
+def test_gallery_links_to_the_play_pages_and_back(page, static_site_url):
+    page.goto(static_site_url + "/")
+    names = sorted(manifest()["envs"])
+    for name in names:
+        assert page.locator(f'a.card[href="./play/{name}/"]').count() == 1
+        page.wait_for_selector(f'a.card[data-env="{name}"].preview-live')
+    page.click(f'a.card[data-env="{names[0]}"]')
+    page.wait_for_url(f"{static_site_url}/play/{names[0]}/")
+    page.wait_for_function("window.shiftplay && shiftplay.game.totalSteps > 0")
+    page.click("header a.brand")
+    page.wait_for_url(f"{static_site_url}/")
+    assert page.console.errors == []
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_the_trained_model_takes_over_without_isolation(page, static_site_url, name):
+    page.goto(f"{static_site_url}/play/{name}/?seed=5")
+    page.wait_for_function(READY, timeout=60000)
+    page.wait_for_function("shiftplay.game.lastDecision && "
+                           "shiftplay.game.lastDecision.source === 'model'")
+    assert page.evaluate("crossOriginIsolated") is False
+    assert page.inner_text("#policy-name") == "Trained policy (PPO)"
+    assert page.console.errors == []
+    assert not [w for w in page.console.warnings if "thread" in w.lower()], page.console.warnings
+
+
+def status_of(url):
+    try:
+        with urllib.request.urlopen(url, timeout=10) as r:
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
+def test_bad_paths_get_the_hosts_404(page, static_site_url):
+    for path in ("/play/no_such_env/", "/play/no_such_env", "/nope.html", "/static/nope.js",
+                 "/models/no_such_env.onnx"):
+        assert status_of(static_site_url + path) == 404, path
+    response = page.goto(f"{static_site_url}/play/no_such_env/")
+    assert response.status == 404
