@@ -1,14 +1,19 @@
 """The static site (`make site`): plain files under a sub-path of a plain host.
 
 The site is built into <tmp>/shiftplay/ and served by `python -m http.server` (no
-COOP/COEP, no brotli, no custom types). Its files use relative URLs only; the gallery
+COOP/COEP, no brotli, no custom types), and once by a host that gzips what it sends, as
+GitHub Pages does. Its files use relative URLs only; the gallery
 links to the play pages and back; the trained model takes over on every page (one thread,
 not cross-origin isolated); bad paths get the host's 404. The play pages' own checks (it
 draws, Shift hands over and back) run on both hosts in test_pages.py.
 """
+import functools
+import gzip
+import http.server
 import json
 import os
 import re
+import threading
 import urllib.error
 import urllib.request
 
@@ -101,3 +106,67 @@ def test_bad_paths_get_the_hosts_404(page, static_site_url):
         assert status_of(static_site_url + path) == 404, path
     response = page.goto(f"{static_site_url}/play/no_such_env/")
     assert response.status == 404
+
+
+class GzipHandler(http.server.SimpleHTTPRequestHandler):
+    """A static host that sends files gzip-encoded when the client accepts it (as GitHub
+    Pages does), never brotli."""
+
+    def send_head(self):
+        path = self.translate_path(self.path)
+        if os.path.isdir(path) or "gzip" not in self.headers.get("Accept-Encoding", ""):
+            return super().send_head()
+        try:
+            with open(path, "rb") as f:
+                body = gzip.compress(f.read(), compresslevel=1)
+        except OSError:
+            return super().send_head()
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(path))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return _Body(body)
+
+    def log_message(self, *args):
+        pass
+
+
+class _Body:
+    def __init__(self, data):
+        self.data = data
+
+    def read(self, *args):
+        data, self.data = self.data, b""
+        return data
+
+    def close(self):
+        pass
+
+
+@pytest.fixture(scope="module")
+def gzip_site_url(static_site):
+    handler = functools.partial(GzipHandler, directory=str(static_site.parent))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/{static_site.name}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.mark.skipif(not SHIPPED, reason="no shipped model")
+def test_the_model_runs_when_the_host_sends_gzip_only(page, gzip_site_url):
+    name = SHIPPED[0]
+    encodings = {}
+    page.on("response", lambda r: encodings.update(
+        {r.url.split("?")[0].rsplit("/", 1)[-1]: r.headers.get("content-encoding")}))
+    page.goto(f"{gzip_site_url}/play/{name}/")
+    page.wait_for_function(READY, timeout=60000)
+    page.wait_for_function("shiftplay.game.lastDecision.source === 'model'")
+    assert encodings.get("ort-wasm-simd-threaded.wasm") == "gzip"
+    assert encodings.get(f"{name}.wasm") == "gzip"
+    # The progress bar counts decompressed bytes, as many as the page config says.
+    status = page.evaluate("shiftplay.policyStatus")
+    assert status["state"] == "ready" and status["loaded"] == status["total"] > 10**6, status
+    assert page.console.errors == []
