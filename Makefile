@@ -56,7 +56,7 @@ web/node_modules/.installed: web/package.json web/package-lock.json
 # files for any static host (GitHub Pages: .github/workflows/pages.yml). SITE_OUT=dir elsewhere.
 SITE_OUT ?= dist/site
 site: web
-	$(PY) web/tools/site.py --out $(SITE_OUT)
+	$(PY) web/tools/build_site.py --out $(SITE_OUT)
 
 bench: build
 	$(PY) -m envs.bench

@@ -200,8 +200,8 @@ def send_asset(root, rel):
     return response
 
 
-# The static site (web/tools/site.py) renders each page with the relative path from it
-# to the site's root in this WSGI environ key, so the site works under any sub-path.
+# The static site (web/tools/build_site.py) renders each page with the relative path from
+# it to the site's root in this WSGI environ key, so the site works under any sub-path.
 SITE_ROOT_KEY = "shiftplay.root"
 
 
@@ -320,8 +320,8 @@ def favicon():
 # ---- the static site -------------------------------------------------------------------
 
 def site_urls():
-    """Every URL the static site holds (web/tools/site.py, `make site`): the pages, the env
-    list, and each file the pages load. Precompressed siblings stay out: hosts compress."""
+    """Every URL of the static site (web/tools/build_site.py, `make site`): the pages, the
+    env list, and each file the pages load. No precompressed siblings: hosts compress."""
     urls = ["/", "/api/envs"] + [f"/play/{n}" for n in env_names()]
     urls += [f"/static/{f}" for f in asset_files(ASSET_ROOTS["static"])]
     urls += [f"/models/{f}" for f in asset_files(MODELS)]

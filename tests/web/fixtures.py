@@ -64,11 +64,11 @@ def server_url():
 def static_site(tmp_path_factory):
     """The static site, built as `make site` builds it, in <tmp>/shiftplay/."""
     host_dir = tmp_path_factory.mktemp("host")
-    out = subprocess.run([sys.executable, os.path.join("web", "tools", "site.py"),
+    out = subprocess.run([sys.executable, os.path.join("web", "tools", "build_site.py"),
                           "--out", str(host_dir / SITE_PREFIX)], cwd=ROOT,
                          capture_output=True, text=True, timeout=300)
     if out.returncode != 0:
-        raise AssertionError(f"web/tools/site.py failed:\n{out.stderr}")
+        raise AssertionError(f"web/tools/build_site.py failed:\n{out.stderr}")
     return host_dir / SITE_PREFIX
 
 

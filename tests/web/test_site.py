@@ -10,6 +10,7 @@ draws, Shift hands over and back) run on both hosts in test_pages.py.
 import functools
 import gzip
 import http.server
+import importlib.util
 import json
 import os
 import re
@@ -19,7 +20,7 @@ import urllib.request
 
 import pytest
 
-from tests.web.common import manifest
+from tests.web.common import ROOT, manifest
 from tests.web.test_onnx import READY, SHIPPED
 
 URL_ATTR = re.compile(r'\b(?:href|src)="([^"]*)"')
@@ -64,6 +65,28 @@ def test_the_site_holds_every_page_and_file_with_relative_urls_only(static_site)
     for p in wasm:
         with open(p, "rb") as f:
             assert f.read(4) == b"\0asm", p
+
+
+def load_builder():
+    """web/tools/build_site.py as a module."""
+    path = os.path.join(ROOT, "web", "tools", "build_site.py")
+    spec = importlib.util.spec_from_file_location("build_site", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_failed_build_keeps_the_last_site(tmp_path, monkeypatch):
+    builder = load_builder()
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "index.html").write_text("the last site")
+    urls = builder.server.site_urls()
+    monkeypatch.setattr(builder.server, "site_urls", lambda: urls + ["/models/missing.onnx"])
+    with pytest.raises(builder.SiteError, match="missing.onnx: HTTP 404"):
+        builder.build(str(out))
+    assert (out / "index.html").read_text() == "the last site"
+    assert os.listdir(tmp_path) == ["site"], "no temporary folder is left behind"
 
 
 def test_gallery_links_to_the_play_pages_and_back(page, static_site_url):

@@ -1,7 +1,7 @@
 """Builds the static site: the gallery, every play page and every file they load, as plain
 files that any static host serves (GitHub Pages, `python -m http.server`, a bucket).
 
-    python web/tools/site.py [--out dist/site]        (make site)
+    python web/tools/build_site.py [--out dist/site]        (make site)
 
 The pages are what server.py renders (the same templates and routes, through Flask's test
 client), with every link and asset URL relative to the page, so the site also works under
@@ -57,7 +57,8 @@ def fetch(client, url, root):
     response = client.get(url, environ_base={server.SITE_ROOT_KEY: root},
                           headers={"Accept-Encoding": "identity"})
     if response.status_code != 200:
-        raise SiteError(f"{url}: HTTP {response.status_code} from server.py")
+        raise SiteError(f"{url}: HTTP {response.status_code} from server.py "
+                        "(is everything built? `make site` runs `make web` first)")
     if response.headers.get("Content-Encoding"):
         raise SiteError(f"{url}: came {response.headers['Content-Encoding']}-encoded")
     return response.get_data()
