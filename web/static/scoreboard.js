@@ -4,7 +4,10 @@
 //   bot     - the bot alone (no human step)
 // The score is the env's own (spec.score_name, e.g. points), else the episode return.
 // Shown on the play page (#best-grid) and on the gallery cards. Generic over envs.
-
+//
+// Stored data is never trusted: every field is checked when read (clean()), and what is
+// invalid is dropped alone - a bad date loses the date, a bad score loses that entry,
+// unreadable JSON loses that env's board - so one odd value never stops the page.
 import { fmt } from './panel.js';
 
 export const PREFIX = 'shiftplay.best.';
@@ -13,6 +16,44 @@ export const KINDS = [
   { key: 'handoff', label: 'Together', title: 'The bot and you both played' },
   { key: 'bot', label: 'Bot', title: 'The bot played alone' },
 ];
+
+const isCount = (v) => Number.isSafeInteger(v) && v >= 0;
+const isDate = (v) => typeof v === 'string' && v.length <= 40 && Number.isFinite(Date.parse(v));
+// field -> check; `score` is required, the others are dropped alone when invalid.
+const FIELDS = {
+  score: Number.isFinite,
+  return: Number.isFinite,
+  length: isCount,
+  youSteps: isCount,
+  botSteps: isCount,
+  seed: isCount,
+  at: isDate,
+};
+
+function isObject(v) {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+// One stored entry, keeping only valid fields; null if it has no valid score.
+export function cleanEntry(raw) {
+  if (!isObject(raw) || !Number.isFinite(raw.score)) return null;
+  const out = {};
+  for (const [key, ok] of Object.entries(FIELDS)) {
+    if (ok(raw[key])) out[key] = raw[key];
+  }
+  return out;
+}
+
+// A stored board (parsed JSON): the valid entries of the known kinds.
+export function clean(raw) {
+  const board = {};
+  if (!isObject(raw)) return board;
+  for (const k of KINDS) {
+    const entry = cleanEntry(raw[k.key]);
+    if (entry) board[k.key] = entry;
+  }
+  return board;
+}
 
 export function load(env) {
   let text = null;
@@ -23,9 +64,9 @@ export function load(env) {
   }
   if (text === null) return {};
   try {
-    const v = JSON.parse(text);
-    return v && typeof v === 'object' ? v : {};
+    return clean(JSON.parse(text));
   } catch (e) {
+    console.warn(`[shiftplay] best scores of ${env} are unreadable and start afresh:`, e);
     return {};
   }
 }
@@ -57,20 +98,24 @@ export function record(env, ep) {
   if (!Number.isFinite(score)) return null;
   const board = load(env);
   const old = board[kind];
+  const oldReturn = old && Number.isFinite(old.return) ? old.return : -Infinity;
   const better = !old || score > old.score ||
-    (score === old.score && Number.isFinite(ep.return) && ep.return > (old.return ?? -Infinity));
+    (score === old.score && Number.isFinite(ep.return) && ep.return > oldReturn);
   if (better) {
-    board[kind] = {
+    board[kind] = cleanEntry({
       score, return: ep.return, length: ep.length, youSteps: ep.youSteps, botSteps: ep.botSteps,
-      seed: ep.seed ?? null, at: new Date().toISOString(),
-    };
+      seed: ep.seed, at: new Date().toISOString(),
+    });
     save(env, board);
   }
   return { kind, best: better, score };
 }
 
-function cellTitle(kind, b) {
-  return kind.title + (b && b.at ? ` · ${b.length} steps · ${b.at.slice(0, 10)}` : '');
+function cellTitle(kind, entry) {
+  const parts = [kind.title];
+  if (entry && isCount(entry.length)) parts.push(`${entry.length} steps`);
+  if (entry && entry.at) parts.push(entry.at.slice(0, 10));
+  return parts.join(' · ');
 }
 
 // Fills `el` with one cell per kind; returns the board shown.
