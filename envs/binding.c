@@ -61,6 +61,53 @@ static PyObject *param_list(void) {
     return list;
 }
 
+static PyObject *group_list(void) {
+    PyObject *list = PyList_New(0);
+    if (list == NULL) return NULL;
+    for (int i = 0; i < ENV_SPEC.num_obs_groups; i++) {
+        const ObsGroup *g = &ENV_SPEC.obs_groups[i];
+        PyObject *d = Py_BuildValue("{s:s,s:i,s:i,s:f,s:f}", "name", g->name, "start",
+                                    g->start, "count", g->count, "low", (double)g->low,
+                                    "high", (double)g->high);
+        if (d == NULL || PyList_Append(list, d) < 0) {
+            Py_XDECREF(d);
+            Py_DECREF(list);
+            return NULL;
+        }
+        Py_DECREF(d);
+    }
+    return list;
+}
+
+static PyObject *control_dict(void) {
+    const ControlObs *c = ENV_SPEC.control_obs;
+    if (c == NULL) Py_RETURN_NONE;
+    return Py_BuildValue("{s:s,s:i,s:i}", "label", c->label, "decrease_action",
+                         c->decrease_action, "increase_action", c->increase_action);
+}
+
+// Adds the conventions the tools read (noop, value names, groups, control, baseline).
+static int add_conventions(PyObject *d) {
+    PyObject *values[5] = {
+        PyLong_FromLong(ENV_SPEC.noop_action),
+        ENV_SPEC.obs_value_names != NULL
+            ? string_list(ENV_SPEC.obs_value_names, ENV_SPEC.num_obs_values)
+            : (Py_INCREF(Py_None), Py_None),
+        group_list(),
+        control_dict(),
+        PyFloat_FromDouble((double)ENV_SPEC.baseline_min_score),
+    };
+    const char *keys[5] = {"noop_action", "obs_value_names", "obs_groups", "control_obs",
+                           "baseline_min_score"};
+    int status = 0;
+    for (int i = 0; i < 5; i++) {
+        if (values[i] == NULL || (status == 0 && PyDict_SetItemString(d, keys[i], values[i]) < 0))
+            status = -1;
+        Py_XDECREF(values[i]);
+    }
+    return status;
+}
+
 // The env's spec as a dict: everything Python, the exporter and the web glue need.
 static PyObject *py_spec(PyObject *self, PyObject *args) {
     (void)self;
@@ -90,6 +137,7 @@ static PyObject *py_spec(PyObject *self, PyObject *args) {
         "num_actions", ENV_SPEC.num_actions, "action_names", actions, "params", params,
         "max_score", (double)ENV_SPEC.max_score, "score_name", ENV_SPEC.score_name,
         "obs_labels", labels);
+    if (d != NULL && add_conventions(d) < 0) Py_CLEAR(d);
     return d;
 }
 

@@ -49,6 +49,27 @@ typedef struct {
     const char *help;
 } EnvParam;
 
+// A run of consecutive observation values with one meaning and one value range, e.g.
+// "bricks": 108 values in [0, 1]. ENV_SPEC.obs_groups covers the observation in order:
+// group 0 starts at 0, each next group starts where the previous one ends, and the last
+// ends at obs_height * obs_width. Every observed value lies in its group's [low, high].
+typedef struct {
+    const char *name;
+    int start;
+    int count;
+    float low;
+    float high;
+} ObsGroup;
+
+// The observation value that the human's agent moves down (decrease_action) or up
+// (increase_action), e.g. Pong's "paddle_y" with UP/DOWN. Tests and the page use it to
+// check that the keys reach the game.
+typedef struct {
+    const char *label;        // one of ENV_SPEC.obs_labels
+    int decrease_action;
+    int increase_action;
+} ControlObs;
+
 typedef struct {
     const char *name;         // directory and module name, e.g. "breakout"
     const char *title;        // for humans, e.g. "Breakout"
@@ -66,6 +87,20 @@ typedef struct {
     float max_score;          // best possible episode score; 0 if unbounded
     const char *score_name;   // what Log.score measures, e.g. "points"
     const char *const *obs_labels;  // one label per float observation; NULL for grids
+    // The action that does nothing: what the human sends with no key down; touch
+    // controls show no button for it. -1 if every action does something (Snake
+    // always moves), and then actions outside [0, num_actions) are the no-op.
+    int noop_action;
+    // Grids (OBS_UINT8): the name of each cell code, code i -> obs_value_names[i], for
+    // num_obs_values = obs_high - obs_low + 1 codes. NULL and 0 for float vectors.
+    const char *const *obs_value_names;
+    int num_obs_values;
+    const ObsGroup *obs_groups;     // num_obs_groups groups covering the observation
+    int num_obs_groups;
+    const ControlObs *control_obs;  // NULL if no observation value follows the keys
+    // The scripted baseline (env_baseline_action) reaches at least this mean score with
+    // the default params; tests check it.
+    float baseline_min_score;
 } EnvSpec;
 
 // Sums over an agent's finished episodes; the glue divides by n and clears it when read.

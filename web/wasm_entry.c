@@ -317,6 +317,37 @@ static void json_str_list(Json *j, const char *key, const char *const *items, in
     json_lit(j, "]");
 }
 
+static void json_groups(Json *j) {
+    json_key(j, "obs_groups");
+    json_lit(j, "[");
+    for (int i = 0; i < ENV_SPEC.num_obs_groups; i++) {
+        const ObsGroup *g = &ENV_SPEC.obs_groups[i];
+        if (i) json_lit(j, ",");
+        json_lit(j, "{");
+        json_kstr(j, "name", g->name);
+        json_int(j, "start", g->start);
+        json_int(j, "count", g->count);
+        json_float(j, "low", g->low);
+        json_float(j, "high", g->high);
+        json_lit(j, "}");
+    }
+    json_lit(j, "]");
+}
+
+static void json_control(Json *j) {
+    const ControlObs *c = ENV_SPEC.control_obs;
+    json_key(j, "control_obs");
+    if (c == NULL) {
+        json_lit(j, "null");
+        return;
+    }
+    json_lit(j, "{");
+    json_kstr(j, "label", c->label);
+    json_int(j, "decrease_action", c->decrease_action);
+    json_int(j, "increase_action", c->increase_action);
+    json_lit(j, "}");
+}
+
 // The spec (same fields as the Python binding's spec()) plus what the web glue adds:
 // obs_shape, render size, default num_agents, steps_per_second, stats layout.
 EXPORT const char *sp_spec_json(void) {
@@ -363,6 +394,11 @@ EXPORT const char *sp_spec_json(void) {
     json_float(&j, "max_score", ENV_SPEC.max_score);
     json_kstr(&j, "score_name", ENV_SPEC.score_name);
     json_str_list(&j, "obs_labels", ENV_SPEC.obs_labels, (int)obs_per_agent());
+    json_int(&j, "noop_action", ENV_SPEC.noop_action);
+    json_str_list(&j, "obs_value_names", ENV_SPEC.obs_value_names, ENV_SPEC.num_obs_values);
+    json_groups(&j);
+    json_control(&j);
+    json_float(&j, "baseline_min_score", ENV_SPEC.baseline_min_score);
     json_int(&j, "num_agents", ENV_SPEC.num_params <= MAX_PARAMS ? env_num_agents(defaults) : 0);
     json_int(&j, "render_width", RENDER_WIDTH);
     json_int(&j, "render_height", RENDER_HEIGHT);

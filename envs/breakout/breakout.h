@@ -75,6 +75,16 @@ static const char *const BREAKOUT_OBS_LABELS[OBS_SIZE] = {
     "brick_5_12", "brick_5_13", "brick_5_14", "brick_5_15", "brick_5_16", "brick_5_17",
 };
 
+static const ObsGroup BREAKOUT_OBS_GROUPS[] = {
+    {"paddle", 0, 2, 0.0f, 1.0f},          // paddle_x, paddle_w: fractions of the width
+    {"ball_position", 2, 2, 0.0f, 1.0f},   // ball_x, ball_y
+    {"ball_velocity", 4, 2, -1.0f, 1.0f},  // ball_vx, ball_vy: fractions of the top speed
+    {"balls_left", 6, 1, 0.0f, 1.0f},      // fraction of NUM_BALLS
+    {"bricks", OBS_BRICKS, NUM_BRICKS, 0.0f, 1.0f},  // 1 present, 0 broken
+};
+
+static const ControlObs BREAKOUT_CONTROL = {"paddle_x", ACTION_LEFT, ACTION_RIGHT};
+
 static const EnvSpec ENV_SPEC = {
     .name = "breakout",
     .title = "Breakout",
@@ -92,6 +102,13 @@ static const EnvSpec ENV_SPEC = {
     .max_score = 432.0f,
     .score_name = "points",
     .obs_labels = BREAKOUT_OBS_LABELS,
+    .noop_action = ACTION_NOOP,
+    .obs_value_names = NULL,
+    .num_obs_values = 0,
+    .obs_groups = BREAKOUT_OBS_GROUPS,
+    .num_obs_groups = 5,
+    .control_obs = &BREAKOUT_CONTROL,
+    .baseline_min_score = 70.0f,
 };
 
 typedef struct Breakout {

@@ -44,6 +44,12 @@ static const EnvParam SNAKE_PARAMS[SNAKE_NUM_PARAMS] = {
     {"max_steps", 2048, 16, 1000000, "steps per life before truncation"},
 };
 
+static const char *const SNAKE_CELL_NAMES[5] = {"empty", "food", "wall", "body", "head"};
+
+static const ObsGroup SNAKE_OBS_GROUPS[] = {
+    {"cells", 0, SNAKE_VIEW * SNAKE_VIEW, 0.0f, 4.0f},
+};
+
 static const EnvSpec ENV_SPEC = {
     .name = "snake",
     .title = "Snake",
@@ -61,6 +67,13 @@ static const EnvSpec ENV_SPEC = {
     .max_score = (float)SNAKE_MAX_LENGTH,
     .score_name = "length",
     .obs_labels = NULL,
+    .noop_action = -1,
+    .obs_value_names = SNAKE_CELL_NAMES,
+    .num_obs_values = 5,
+    .obs_groups = SNAKE_OBS_GROUPS,
+    .num_obs_groups = 1,
+    .control_obs = NULL,
+    .baseline_min_score = 12.0f,
 };
 
 typedef struct {
