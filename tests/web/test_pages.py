@@ -1,9 +1,7 @@
 """Browser tests: the real server, headless Chromium (WebGL through SwiftShader).
 
 Every env page loads without console errors, draws, and the bot plays; Shift hands the
-game to the keyboard and back without resetting the episode; those two checks also run
-against the static site (`host_url`: server.py, then `make site` under
-`python -m http.server`). Set SHIFTPLAY_SCREENSHOTS
+game to the keyboard and back without resetting the episode. Set SHIFTPLAY_SCREENSHOTS
 to a folder to keep screenshots of the pages.
 """
 import os
@@ -116,8 +114,8 @@ def test_gallery_card_opens_play_page(page, server_url):
 # ---- play pages ------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", ENVS)
-def test_play_page_loads_draws_and_the_bot_plays(page, host_url, name):
-    open_play(page, host_url, name)
+def test_play_page_loads_draws_and_the_bot_plays(page, server_url, name):
+    open_play(page, server_url, name)
     first = page.evaluate(SNAPSHOT)
     assert first["colors"] >= 3, "the canvas looks blank"
     s0 = state(page)
@@ -205,8 +203,8 @@ STATE_CHECKS = {
 
 
 @pytest.mark.parametrize("name", ENVS)
-def test_shift_hands_control_to_the_keyboard_and_back(page, host_url, name):
-    open_play(page, host_url, name, seed=12345)
+def test_shift_hands_control_to_the_keyboard_and_back(page, server_url, name):
+    open_play(page, server_url, name, seed=12345)
     spec = manifest()["envs"][name]["spec"]
     wait_steps(page, 3)
     before = state(page)

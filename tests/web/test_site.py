@@ -2,10 +2,11 @@
 
 The site is built into <tmp>/shiftplay/ and served by `python -m http.server` (no
 COOP/COEP, no brotli, no custom types), and once by a host that gzips what it sends, as
-GitHub Pages does. Its files use relative URLs only; the gallery
-links to the play pages and back; the trained model takes over on every page (one thread,
-not cross-origin isolated); bad paths get the host's 404. The play pages' own checks (it
-draws, Shift hands over and back) run on both hosts in test_pages.py.
+GitHub Pages does. Its files use relative URLs only; the gallery links to the play pages
+and back; every play page draws, the trained model takes over (one thread, not
+cross-origin isolated) and Shift hands the game over and back, with no console error; a
+missing model falls back to the baseline (test_onnx.py, on both hosts); bad paths get the
+host's 404.
 """
 import functools
 import gzip
@@ -22,10 +23,13 @@ import pytest
 
 from tests.web.common import ROOT, manifest
 from tests.web.test_onnx import READY, SHIPPED
+from tests.web.test_pages import ENVS, SNAPSHOT, assert_same_episode, state, wait_steps
 
 URL_ATTR = re.compile(r'\b(?:href|src)="([^"]*)"')
 # A root-relative URL of one of the site's folders, in any quoted string (attributes, the
 # page config, the scripts): it would miss the sub-path the site is served under.
+MODEL_PLAYS = ("shiftplay.game.lastDecision && "
+               "shiftplay.game.lastDecision.source === 'model'")
 ROOTED = re.compile(r"""["'`](/(?:static|build|models|ort|api|play)\b[^"'`]*)""")
 
 
@@ -103,14 +107,34 @@ def test_gallery_links_to_the_play_pages_and_back(page, static_site_url):
     assert page.console.errors == []
 
 
-@pytest.mark.parametrize("name", SHIPPED)
-def test_the_trained_model_takes_over_without_isolation(page, static_site_url, name):
+@pytest.mark.parametrize("name", ENVS)
+def test_each_page_draws_the_model_takes_over_and_shift_hands_over_and_back(
+        page, static_site_url, name):
+    """On a host without cross-origin isolation: onnxruntime-web on one thread, no warning."""
     page.goto(f"{static_site_url}/play/{name}/?seed=5")
-    page.wait_for_function(READY, timeout=60000)
-    page.wait_for_function("shiftplay.game.lastDecision && "
-                           "shiftplay.game.lastDecision.source === 'model'")
+    page.wait_for_function("window.shiftplay && shiftplay.game.totalSteps > 0")
+    assert page.evaluate(SNAPSHOT)["colors"] >= 3, "the canvas looks blank"
     assert page.evaluate("crossOriginIsolated") is False
-    assert page.inner_text("#policy-name") == "Trained policy (PPO)"
+    if name in SHIPPED:  # the trained model, not the baseline
+        page.wait_for_function(READY, timeout=60000)
+        page.wait_for_function(MODEL_PLAYS)
+        assert page.inner_text("#policy-name") == "Trained policy (PPO)"
+    before = state(page)
+    page.keyboard.down("Shift")
+    page.wait_for_function("document.getElementById('control').textContent === 'YOU'")
+    wait_steps(page, 3)
+    taken = state(page)
+    assert taken["control"] == "YOU" and taken["humanSteps"] > before["humanSteps"]
+    assert_same_episode(before, taken, "taking over")
+    page.keyboard.up("Shift")
+    page.wait_for_function("document.getElementById('control').textContent === 'BOT'")
+    released = state(page)
+    wait_steps(page, 3)
+    after = state(page)
+    assert after["control"] == "BOT" and after["humanSteps"] == released["humanSteps"]
+    assert_same_episode(taken, after, "handing back")
+    if name in SHIPPED:
+        page.wait_for_function(MODEL_PLAYS)
     assert page.console.errors == []
     assert not [w for w in page.console.warnings if "thread" in w.lower()], page.console.warnings
 
