@@ -24,6 +24,7 @@
 // The model's inputs are fed in one place (OnnxPolicy._setBatch / act): a recurrent
 // policy's state tensors would be added to the same feeds and carried between steps.
 import { mark, problem } from './fallbacks.js';
+import { pageUrl } from './url_state.js';
 
 const LABEL = 'Trained policy (PPO)';
 const INPUT = 'obs';
@@ -121,7 +122,7 @@ async function fetchOrt(cfg, onBytes) {
   }
   let ort;
   try {
-    ort = await import(cfg.ort_module);
+    ort = await import(pageUrl(cfg.ort_module));  // relative to the page, not this module
   } catch (e) {
     throw new PolicyLoadError(
       `onnxruntime-web could not be loaded from ${pathOf(cfg.ort_module)}.`,
@@ -137,7 +138,7 @@ async function fetchOrt(cfg, onBytes) {
   }
   const env = ort.env;
   env.logLevel = 'error';
-  env.wasm.wasmPaths = { wasm: new URL(cfg.ort_wasm, location.href).href };
+  env.wasm.wasmPaths = { wasm: pageUrl(cfg.ort_wasm) };
   env.wasm.wasmBinary = wasm;
   // Threads need cross-origin isolation and do not pay off at these batch sizes.
   env.wasm.numThreads = 1;

@@ -18,6 +18,8 @@
 // key state) or the override action; every other agent, and the human's agent otherwise,
 // follows the policy, falling back to the env's C baseline if the policy fails.
 
+import { siteUrl } from './url_state.js';
+
 export const STAT = {
   RETURN: 0, LENGTH: 1, LAST_RETURN: 2, LAST_LENGTH: 3, LAST_SCORE: 4, LAST_PERF: 5,
   EPISODES: 6, DONE: 7,
@@ -227,7 +229,7 @@ export class WasmEnv {
 // script and its .wasm download in parallel; failures are LoadErrors naming the file.
 export async function loadEnv(entry, options) {
   const opts = options || {};
-  const base = opts.buildUrl || '/build/';
+  const base = opts.buildUrl || siteUrl('build/');
   const v = entry.version ? '?v=' + encodeURIComponent(entry.version) : '';
   const wasmUrl = base + entry.wasm + v;
   const wasmP = fetchWasm(wasmUrl);

@@ -69,6 +69,18 @@ export function urlFor(state, base) {
   return url.toString();
 }
 
+// Where the site's files are. Every page says where the site's root is relative to itself
+// in <html data-root>: '/' under server.py, './' or '../../' in the static site (`make
+// site`), which may live under any sub-path. `url` relative to the page -> absolute.
+export function pageUrl(url) {
+  return new URL(url, document.baseURI).href;
+}
+
+// The absolute URL of `path` (e.g. 'build/pong.js') under the site's root.
+export function siteUrl(path) {
+  return pageUrl((document.documentElement.dataset.root || '/') + path);
+}
+
 // Replaces the address bar's URL (no history entry); false where the browser refuses.
 export function writeUrl(state) {
   const url = urlFor(state);
