@@ -387,8 +387,17 @@ def test_agents_eye_view_draws_the_observation(page, server_url):
         plan = page.evaluate("""() => { const p = shiftplay.eye.view.plan;
           return {kind: p.kind, bars: (p.bars || []).map(b => b.i),
                   cells: (p.grids || []).flatMap(g => Array.from(g.index).filter(i => i >= 0)),
-                  rows: p.rows, cols: p.cols}; }""")
+                  rows: p.rows, cols: p.cols,
+                  low: Array.from(p.range.low), high: Array.from(p.range.high)}; }""")
         n = spec["obs_size"]
+        # Each value is scaled by its group's range (a [0, 1] feature fills its bar at 1).
+        for g in spec["obs_groups"]:
+            for i in range(g["start"], g["start"] + g["count"]):
+                got = (plan["low"][i], plan["high"][i])
+                assert got == pytest.approx((g["low"], g["high"])), (name, g["name"], i)
+        if spec.get("obs_value_names"):
+            legend = page.inner_text("#eye-legend").split()
+            assert legend == spec["obs_value_names"], f"{name}: the legend names the grid's codes"
         if spec["obs_height"] > 1:
             assert plan["kind"] == "grid" and (plan["rows"], plan["cols"]) == (spec["obs_height"], spec["obs_width"])
         else:

@@ -56,6 +56,17 @@ function bindHold(el, onDown, onUp) {
   return { release: () => up(null), get pressed() { return pressed; } };
 }
 
+// The button for action a ({index, name}): held, it drives with that action.
+function actionButton(a, cls, text) {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.className = 'touch-btn ' + cls;
+  b.dataset.action = String(a.index);
+  b.dataset.name = a.name;
+  b.textContent = text;
+  return b;
+}
+
 export function initTouch(page) {
   const pad = document.getElementById('touch-pad');
   if (!pad) return null;
@@ -86,26 +97,15 @@ export function initTouch(page) {
     dirs.style.gridTemplateRows = `repeat(${rows.length}, var(--touch-btn))`;
     dirs.style.gridTemplateColumns = `repeat(${cols.length}, var(--touch-btn))`;
     for (const a of arrows) {
-      const b = document.createElement('button');
-      b.type = 'button';
-      b.className = 'touch-btn touch-dir';
-      b.dataset.action = String(a.index);
-      b.dataset.name = a.name;
+      const b = actionButton(a, 'touch-dir', ARROWS[a.name].glyph);
       b.setAttribute('aria-label', a.raw.toLowerCase());
-      b.textContent = ARROWS[a.name].glyph;
       b.style.gridRow = String(rows.indexOf(ARROWS[a.name].row) + 1);
       b.style.gridColumn = String(cols.indexOf(ARROWS[a.name].col) + 1);
       dirs.appendChild(b);
     }
   }
   for (const a of others) {
-    const b = document.createElement('button');
-    b.type = 'button';
-    b.className = 'touch-btn touch-act';
-    b.dataset.action = String(a.index);
-    b.dataset.name = a.name;
-    b.textContent = a.raw.replace(/_/g, ' ').toLowerCase();
-    dirs.appendChild(b);
+    dirs.appendChild(actionButton(a, 'touch-act', a.raw.replace(/_/g, ' ').toLowerCase()));
   }
 
   const take = document.createElement('button');
