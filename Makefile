@@ -41,8 +41,9 @@ $(VENV)/.installed: requirements.txt
 venv: $(VENV)/.installed
 
 # Compiles every env's Python extension (envs/<name>/_env*.so) in place.
+# setuptools' notice about editable installs is filtered; compiler errors still show.
 build: system venv
-	$(PIP) install -q --no-build-isolation --no-deps -e .
+	PYTHONWARNINGS="ignore:Editable installation" $(PIP) install -q --no-build-isolation --no-deps -e .
 
 # Browser builds of the envs, and web/node_modules (onnxruntime-web) from web/package.json.
 web: system venv web/node_modules/.installed

@@ -19,6 +19,8 @@ import sys
 from flask import Flask, jsonify, make_response, render_template, request, send_file
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
+from envs import discover
+
 ROOT = os.path.dirname(os.path.abspath(__file__))
 WEB = os.path.join(ROOT, "web")
 ENVS_DIR = os.path.join(ROOT, "envs")
@@ -65,13 +67,13 @@ log = logging.getLogger("shiftplay.server")
 # ---- envs ------------------------------------------------------------------------------
 
 def env_names():
-    """Every env that exists as a C header (envs/<name>/<name>.h), sorted."""
+    """Every env (envs/discover.py's rule), sorted; [] with a logged error if the env
+    folders are broken (make build says why)."""
     try:
-        entries = sorted(os.listdir(ENVS_DIR))
-    except OSError:
+        return discover.env_names(ENVS_DIR)
+    except (OSError, discover.BadEnv) as e:
+        log.error("cannot list the envs: %s", e)
         return []
-    return [n for n in entries
-            if ENV_NAME.match(n) and os.path.isfile(os.path.join(ENVS_DIR, n, n + ".h"))]
 
 
 _manifest_cache = {"key": None, "value": {}}

@@ -5,8 +5,9 @@
 #include <Python.h>
 
 #include ENV_HEADER
+#include "glue.h"
 
-enum { NUM_BUFFERS = 6, MAX_PARAMS = 16, LOG_FIELDS = sizeof(Log) / sizeof(float) };
+enum { NUM_BUFFERS = 6, LOG_FIELDS = sizeof(Log) / sizeof(float) };
 
 typedef struct {
     Env *envs;
@@ -19,14 +20,6 @@ typedef struct {
 } VecEnv;
 
 static const char *CAPSULE_NAME = "shiftplay.VecEnv";
-
-static size_t obs_item_size(void) {
-    return ENV_SPEC.obs_dtype == OBS_UINT8 ? 1 : 4;
-}
-
-static size_t obs_per_agent(void) {
-    return (size_t)ENV_SPEC.obs_height * (size_t)ENV_SPEC.obs_width;
-}
 
 static PyObject *string_list(const char *const *items, int count) {
     PyObject *list = PyList_New(0);
@@ -131,7 +124,7 @@ static PyObject *py_spec(PyObject *self, PyObject *args) {
         "{s:s,s:s,s:s,s:s,s:s,s:i,s:i,s:i,s:f,s:f,s:i,s:N,s:N,s:f,s:s,s:N}",
         "name", ENV_SPEC.name, "title", ENV_SPEC.title, "description",
         ENV_SPEC.description, "controls", ENV_SPEC.controls, "obs_dtype",
-        ENV_SPEC.obs_dtype == OBS_UINT8 ? "uint8" : "float32", "obs_height",
+        obs_dtype_name(), "obs_height",
         ENV_SPEC.obs_height, "obs_width", ENV_SPEC.obs_width, "obs_size", obs_size,
         "obs_low", (double)ENV_SPEC.obs_low, "obs_high", (double)ENV_SPEC.obs_high,
         "num_actions", ENV_SPEC.num_actions, "action_names", actions, "params", params,
@@ -296,7 +289,6 @@ static PyObject *py_vec_init(PyObject *self, PyObject *args) {
                          "the grid, or out of memory)", ENV_SPEC.name);
             return NULL;
         }
-        vec->envs[i].io.autoreset = autoreset;
     }
     vec->num_envs = num_envs;
     PyObject *capsule = PyCapsule_New(vec, CAPSULE_NAME, capsule_destructor);

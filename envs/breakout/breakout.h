@@ -99,7 +99,7 @@ static const EnvSpec ENV_SPEC = {
     .action_names = BREAKOUT_ACTION_NAMES,
     .num_params = 2,
     .params = BREAKOUT_PARAMS,
-    .max_score = 432.0f,
+    .max_score = 432.0f,  // every brick: 2 rows x 18 x (7 + 4 + 1) points
     .score_name = "points",
     .obs_labels = BREAKOUT_OBS_LABELS,
     .noop_action = ACTION_NOOP,
@@ -361,7 +361,7 @@ static void env_step(Env *env) {
         env->io.terminals[0] = (uint8_t)terminal;
         env->io.truncations[0] = (uint8_t)truncated;
         float score = (float)env->score;
-        log_add(&env->io.log[0], score, (float)env->steps, score, score / 432.0f);
+        log_add(&env->io.log[0], score, (float)env->steps, score, score / ENV_SPEC.max_score);
         if (env->io.autoreset) {
             breakout_new_episode(env);
             return;

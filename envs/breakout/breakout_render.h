@@ -11,6 +11,7 @@
 static const int RENDER_SCALE = 4;
 static const int RENDER_WIDTH = 576;   // FIELD_W * RENDER_SCALE
 static const int RENDER_HEIGHT = 640;  // FIELD_H * RENDER_SCALE
+static const int RENDER_STEPS_PER_SECOND = 60;
 
 static const Color BREAKOUT_BG = {0, 0, 0, 255};
 static const Color BREAKOUT_WALL = {142, 142, 142, 255};

@@ -11,6 +11,7 @@
 static const int RENDER_SCALE = 8;
 static const int RENDER_WIDTH = 800;   // PONG_W * RENDER_SCALE
 static const int RENDER_HEIGHT = 600;  // PONG_H * RENDER_SCALE
+static const int RENDER_STEPS_PER_SECOND = 60;
 
 static const Color PONG_BG = {12, 14, 22, 255};
 static const Color PONG_LINE = {58, 64, 86, 255};

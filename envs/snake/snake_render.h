@@ -7,7 +7,7 @@
 #include "snake.h"
 
 // Steps per second at 1x speed on the page (the default of 60 is too fast to steer).
-#define RENDER_STEPS_PER_SECOND 12
+static const int RENDER_STEPS_PER_SECOND = 12;
 
 static const int RENDER_WIDTH = 672;
 static const int RENDER_HEIGHT = 704;
