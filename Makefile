@@ -9,7 +9,7 @@ PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export NODE_PATH ?= /usr/share/nodejs
 
-.PHONY: demo test build web serve system venv bench clean
+.PHONY: demo test build web serve system venv bench clean new-env
 
 demo: build web
 	$(PY) server.py --host $(HOST) --port $(PORT)
@@ -52,6 +52,11 @@ web: system venv web/node_modules/.installed
 web/node_modules/.installed: web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
+
+# A new env from the template (envs/template/): make new-env NAME=mygame
+new-env:
+	@test -n "$(NAME)" || { echo "usage: make new-env NAME=mygame"; exit 2; }
+	python3 envs/new_env.py "$(NAME)"
 
 bench: build
 	$(PY) -m envs.bench
