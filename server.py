@@ -247,7 +247,6 @@ def play(name):
     info = env_info(name)
     entry = built_entry(name)
     return render_template("play.html", env=info, entry=entry,
-                           model_url=f"/models/{name}.onnx" if info["model"] else None,
                            policy=policy_config(name) if info["model"] else None)
 
 
@@ -277,24 +276,10 @@ def api_envs():
     return jsonify([env_info(n) for n in env_names()])
 
 
-@app.get("/static/<path:rel>")
-def static_asset(rel):
-    return send_asset(ASSET_ROOTS["static"], rel)
-
-
-@app.get("/build/<path:rel>")
-def build_asset(rel):
-    return send_asset(ASSET_ROOTS["build"], rel)
-
-
-@app.get("/models/<path:rel>")
-def model_asset(rel):
-    return send_asset(ASSET_ROOTS["models"], rel)
-
-
-@app.get("/ort/<path:rel>")
-def ort_asset(rel):
-    return send_asset(ASSET_ROOTS["ort"], rel)
+@app.get(f"/<any({', '.join(ASSET_ROOTS)}):prefix>/<path:rel>")
+def asset(prefix, rel):
+    """/static, /build, /models and /ort: files of the folders in ASSET_ROOTS."""
+    return send_asset(ASSET_ROOTS[prefix], rel)
 
 
 @app.get("/favicon.ico")
