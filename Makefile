@@ -9,7 +9,7 @@ PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export NODE_PATH ?= /usr/share/nodejs
 
-.PHONY: demo test build web serve system venv bench clean new-env
+.PHONY: demo test build web serve system venv bench bench-web bench-ort clean new-env
 
 demo: build web
 	$(PY) server.py --host $(HOST) --port $(PORT)
@@ -58,8 +58,16 @@ new-env:
 	@test -n "$(NAME)" || { echo "usage: make new-env NAME=mygame"; exit 2; }
 	python3 envs/new_env.py "$(NAME)"
 
+# Benchmarks (bench/): JSON lines. bench-web: wasm size and speed vs native;
+# bench-ort: the policy in headless Chromium.
 bench: build
-	$(PY) -m envs.bench
+	$(PY) -m bench.envs
+
+bench-web: build web
+	$(PY) -m bench.web
+
+bench-ort: build web
+	$(PY) -m bench.ort
 
 clean:
 	rm -rf build web/build envs/*/_env*.so *.egg-info

@@ -1,4 +1,4 @@
-// Native side of the web benchmark: the same bench_loop (web/bench_loop.h) as the wasm
+// Native side of the web benchmark (bench/web.py): the same bench_loop (web/bench_loop.h) as the wasm
 // build's sp_bench, compiled with the flags of the Python extension (setup.py).
 //   gcc -O3 -ffp-contract=off -Ienvs -Iweb -DENV_HEADER='"pong/pong.h"' bench_native.c
 //   ./a.out STEPS SEED  ->  {"steps", "seconds", "checksum", "num_agents"}
