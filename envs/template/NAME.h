@@ -106,7 +106,8 @@ static void {{name}}_new_dot(Env *env) {
     env->dot_x = 0.05f + 0.9f * rng_float(&env->rng);
     env->dot_y = 0.0f;
     env->dot_vx = {{NAME}}_MAX_DRIFT * (2.0f * rng_float(&env->rng) - 1.0f);
-    env->dot_vy = {{NAME}}_MIN_FALL + ({{NAME}}_MAX_FALL - {{NAME}}_MIN_FALL) * rng_float(&env->rng);
+    float fall = rng_float(&env->rng);
+    env->dot_vy = {{NAME}}_MIN_FALL + ({{NAME}}_MAX_FALL - {{NAME}}_MIN_FALL) * fall;
 }
 
 static void {{name}}_write_obs(Env *env) {
