@@ -12,6 +12,8 @@ import shutil
 import subprocess
 import sys
 
+import pytest
+
 from tests.web.common import BUILD, ROOT, NODE_ENV
 
 NAME = "throwaway_ci"
@@ -60,3 +62,34 @@ def test_new_env_passes_the_generic_tests(tmp_path):
     listing = run([sys.executable, "-m", "pytest", "-q", "--collect-only", "-k", NAME,
                    *PYTHON_TESTS], copy)
     assert listing.count(f"[{NAME}") >= 20, listing
+
+
+def test_discovery_rule(tmp_path):
+    from envs import discover
+    (tmp_path / "good").mkdir()
+    (tmp_path / "good" / "good.h").write_text("")
+    (tmp_path / "good" / "good_render.h").write_text("")
+    (tmp_path / "notes").mkdir()  # no header: not an env, not an error
+    assert discover.env_names(str(tmp_path)) == ["good"]
+    (tmp_path / "half").mkdir()
+    (tmp_path / "half" / "half.h").write_text("")
+    with pytest.raises(discover.BadEnv, match="no envs/half/half_render.h"):
+        discover.env_names(str(tmp_path))
+    (tmp_path / "half" / "half.h").unlink()
+    (tmp_path / "Bad").mkdir()
+    (tmp_path / "Bad" / "Bad.h").write_text("")
+    with pytest.raises(discover.BadEnv, match="bad env name 'Bad'"):
+        discover.env_names(str(tmp_path))
+
+
+@pytest.mark.parametrize("name,why", [
+    ("", "bad env name"), ("Pong", "bad env name"), ("9lives", "bad env name"),
+    ("my-game", "bad env name"), ("a/b", "bad env name"), ("class", "Python keyword"),
+    ("template", "reserved"), ("pong", "is taken"), ("vector", "is taken"),
+])
+def test_new_env_refuses(name, why):
+    out = subprocess.run([sys.executable, os.path.join(ROOT, "envs", "new_env.py"), name],
+                         capture_output=True, text=True)
+    assert out.returncode != 0 and why in out.stderr, out.stderr
+    assert not os.path.exists(os.path.join(ROOT, "train", "configs", f"{name}.toml")) or \
+        name == "pong"
