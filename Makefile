@@ -9,7 +9,7 @@ PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export NODE_PATH ?= /usr/share/nodejs
 
-.PHONY: demo test build web site serve system venv bench clean
+.PHONY: demo test build web site serve system venv bench bench-web bench-ort clean new-env
 
 demo: build web
 	$(PY) server.py --host $(HOST) --port $(PORT)
@@ -41,8 +41,9 @@ $(VENV)/.installed: requirements.txt
 venv: $(VENV)/.installed
 
 # Compiles every env's Python extension (envs/<name>/_env*.so) in place.
+# setuptools' notice about editable installs is filtered; compiler errors still show.
 build: system venv
-	$(PIP) install -q --no-build-isolation --no-deps -e .
+	PYTHONWARNINGS="ignore:Editable installation" $(PIP) install -q --no-build-isolation --no-deps -e .
 
 # Browser builds of the envs, and web/node_modules (onnxruntime-web) from web/package.json.
 web: system venv web/node_modules/.installed
@@ -58,8 +59,21 @@ SITE_OUT ?= dist/site
 site: web
 	$(PY) web/tools/build_site.py --out $(SITE_OUT)
 
+# A new env from the template (envs/template/): make new-env NAME=mygame
+new-env:
+	@test -n "$(NAME)" || { echo "usage: make new-env NAME=mygame"; exit 2; }
+	python3 envs/new_env.py "$(NAME)"
+
+# Benchmarks (bench/): JSON lines. bench-web: wasm size and speed vs native;
+# bench-ort: the policy in headless Chromium.
 bench: build
-	$(PY) -m envs.bench
+	$(PY) -m bench.envs
+
+bench-web: build web
+	$(PY) -m bench.web
+
+bench-ort: build web
+	$(PY) -m bench.ort
 
 clean:
 	rm -rf build web/build dist envs/*/_env*.so *.egg-info

@@ -1,10 +1,15 @@
 // ShiftPlay environment contract.
 //
-// An environment is one header, envs/<name>/<name>.h: pure C logic, no raylib, no Python,
-// no global mutable state, memory allocated once in env_init, its own seeded RNG.
+// An environment is a folder envs/<name>/ (the rule: envs/discover.py) with two headers:
+// envs/<name>/<name>.h, pure C logic (no raylib, no Python, no global mutable state,
+// memory allocated once in env_init, its own seeded RNG), and envs/<name>/<name>_render.h,
+// its drawing and human input. `make new-env NAME=x` writes both from a template.
 // The generic glue (envs/binding.c for Python, web/wasm_entry.c for the browser,
 // tests/c/fuzz.c for the sanitizer run) includes exactly one env header and uses only
-// the names listed below. Adding an env touches no glue.
+// the names listed below; envs/glue.h checks at compile time that each exists with its
+// exact type, so a missing one fails the build. Adding an env touches no glue.
+// Env headers include this file as "../env.h"; their constants carry the env's name
+// (PONG_PADDLE_SPEED) so no two headers clash.
 //
 // Every env header must provide, after including this file:
 //
@@ -32,6 +37,20 @@
 // env_step must be deterministic given the seed and the actions, and must produce
 // bit-identical results natively and in WebAssembly: build with -ffp-contract=off,
 // use only + - * / and sqrtf on floats (no sinf/cosf/powf/expf), and RNG from Rng.
+//
+// The render header, envs/<name>/<name>_render.h (only web/wasm_entry.c includes it; it
+// includes raylib.h and the logic header) must provide:
+//
+//   static const int RENDER_WIDTH, RENDER_HEIGHT;  // canvas size in pixels
+//   static const int RENDER_STEPS_PER_SECOND;      // env steps per second at 1x speed:
+//                                                  // 60 for real-time games, ~12 for a grid
+//   static void env_render(Env *env, int highlight_agent);  // draw one frame; called
+//                    // between BeginDrawing/EndDrawing; highlight_agent is the agent the
+//                    // human drives (-1: none), drawn so it stands out
+//   static int  env_human_action(Env *env, int agent);  // the action for the keys held now
+//                    // (raylib IsKeyDown); with no game key held, ENV_SPEC.noop_action
+//                    // (or, if that is -1, whatever keeps the agent going, e.g. Snake's
+//                    // current heading)
 #ifndef SHIFTPLAY_ENV_H
 #define SHIFTPLAY_ENV_H
 
@@ -84,7 +103,8 @@ typedef struct {
     const char *const *action_names;
     int num_params;
     const EnvParam *params;
-    float max_score;          // best possible episode score; 0 if unbounded
+    float max_score;          // best possible episode score with the DEFAULT params (when
+                              // it depends on one, e.g. points_to_win); 0 if unbounded
     const char *score_name;   // what Log.score measures, e.g. "points"
     const char *const *obs_labels;  // one label per float observation; NULL for grids
     // The action that does nothing: what the human sends with no key down; touch

@@ -4,7 +4,7 @@
 #ifndef SHIFTPLAY_PONG_H
 #define SHIFTPLAY_PONG_H
 
-#include "env.h"
+#include "../env.h"
 
 #define PONG_W 100.0f            // court width (x grows to the right)
 #define PONG_H 75.0f             // court height (y grows downward)
@@ -91,7 +91,6 @@ static int env_init(Env *env, const int *params) {
     env->points_to_win = params[0];
     env->inv_points = 1.0f / (float)params[0];
     env->max_steps = params[1];
-    env->io.autoreset = 1;
     return 0;
 }
 
