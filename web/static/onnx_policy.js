@@ -15,11 +15,13 @@
 // argmax of the logits (game.policyMode 'argmax') or a sample ('sample'); the policy keeps
 // lastProbs (softmax, num_agents x num_actions) and lastValues for the Game's decision.
 //
-// On the play page, startModel(page) loads it while the baseline bot plays, reports
-// progress through the game (game.setPolicyStatus -> 'status' events: {state: 'loading' |
-// 'ready' | 'failed' | 'none' | 'off', loaded, total, message}) and, on any failure,
-// shows a banner and leaves the baseline playing. ?policy=baseline in the page's URL
-// skips the model ('off').
+// On the play page, prefetchModel(cfg, url) starts ORT's and the model's downloads and the
+// session at once, in parallel with the env (the baseline bot plays meanwhile); then
+// startModel(page, early) checks the model against the env, hands it to the game and
+// reports progress through it (game.setPolicyStatus -> 'status' events: {state:
+// 'loading' | 'ready' | 'failed' | 'none' | 'off', loaded, total, message}). On any
+// failure it shows a banner and leaves the baseline playing. ?policy=baseline in the
+// page's URL skips the model ('off').
 //
 // The model's inputs are fed in one place (OnnxPolicy._setBatch / act): a recurrent
 // policy's state tensors would be added to the same feeds and carried between steps.
@@ -326,10 +328,15 @@ export class OnnxPolicy {
   }
 }
 
-// Downloads ORT and the model (in parallel), checks both against `env`, warms the
-// session up at the env's batch size. onProgress({loaded, total, phase}).
-export async function loadOnnxPolicy(env, cfg, onProgress) {
+// Downloads ORT, the model and its sidecar (in parallel) and starts the session.
+// Nothing here needs the env, so the play page starts it at once, in parallel with the
+// env's own download and start. The session's start-up runs on the main thread (up to a
+// second under software GL on a busy machine): it waits for `startAfter` (the page's
+// first frame), so the game's first frame never waits for it. onProgress({loaded, total,
+// phase}).
+export async function prepareOnnx(cfg, onProgress, startAfter) {
   if (!cfg || !cfg.model) throw new PolicyLoadError('There is no trained model for this env.');
+  mark('policyLoadStart');
   const total = (cfg.ort_wasm_bytes || 0) + (cfg.model_bytes || 0);
   let ortBytes = 0;
   let modelBytes = 0;
@@ -338,16 +345,14 @@ export async function loadOnnxPolicy(env, cfg, onProgress) {
     if (onProgress) onProgress({ loaded: ortBytes + modelBytes, total, phase });
   };
   report();
-  const metaP = fetchJson(cfg.meta, 'The model description').then((meta) => {
-    checkSidecar(meta, env);  // fail early, before the big downloads finish
-    return meta;
-  });
+  const metaP = fetchJson(cfg.meta, 'The model description');
   const modelP = fetchBytes(cfg.model, 'The model', (n) => { modelBytes = n; report(); });
   const ortP = loadOrt(cfg, (n) => { ortBytes = n; report(); });
   // The first failure fails the load at once (the others are observed, not awaited).
   for (const p of [metaP, modelP, ortP]) p.catch(() => {});
   const [meta, model, ort] = await Promise.all([metaP, modelP, ortP]);
   mark('modelLoaded');
+  await startAfter;
   phase = 'starting';
   report();
   let session;
@@ -361,9 +366,16 @@ export async function loadOnnxPolicy(env, cfg, onProgress) {
       `${pathOf(cfg.model)}: ${describe(e)}`);
   }
   releaseWasmBinary(ort);
+  return { ort, session, meta };
+}
+
+// The prepared model checked against the live env (sidecar, session signature, a first
+// run at the env's batch size: shapes are checked now, not mid-game).
+export async function policyFor(prepared, env) {
+  const { ort, session, meta } = prepared;
+  checkSidecar(meta, env);
   checkSession(session, env);
   const policy = new OnnxPolicy(ort, session, meta, env);
-  // A first run at the real batch size: shapes are checked now, not mid-game.
   const n = env.numAgents || 1;
   let probe;
   try {
@@ -377,14 +389,33 @@ export async function loadOnnxPolicy(env, cfg, onProgress) {
       `and ${probe.value.length} values for ${n} observation(s), expected ${n * env.numActions} and ${n}.`);
   }
   mark('policyReady');
-  phase = 'ready';
-  report();
   return policy;
 }
 
-  // ---- the play page ------------------------------------------------------------------
+// Both steps for one env (tests, benchmarks).
+export async function loadOnnxPolicy(env, cfg, onProgress) {
+  const policy = await policyFor(await prepareOnnx(cfg, onProgress), env);
+  if (onProgress) onProgress({ loaded: 1, total: 1, phase: 'ready' });
+  return policy;
+}
 
-export function startModel(page) {
+// ---- the play page ------------------------------------------------------------------
+
+// Starts the model's download at once (before the env exists) and its start-up after
+// `startAfter`, unless the page has none or the URL says ?policy=baseline; null then. Progress is kept until
+// startModel() hands it to the game.
+export function prefetchModel(cfg, url, startAfter) {
+  if (!cfg || (url && url.policy === 'baseline')) return null;
+  const early = { progress: null, onProgress: null };
+  early.prepared = prepareOnnx(cfg, (p) => {
+    early.progress = p;
+    if (early.onProgress) early.onProgress(p);
+  }, startAfter);
+  early.prepared.catch(() => {});  // reported by startModel
+  return early;
+}
+
+export function startModel(page, early) {
   const { game, env } = page;
   const cfg = page.config && page.config.policy;
   const update = (fields) => game.setPolicyStatus(fields);
@@ -402,37 +433,34 @@ export function startModel(page) {
     update({ state: 'none', message: 'No trained model for this env yet: the scripted baseline plays.' });
     return;
   }
-  if (page.url && page.url.policy === 'baseline') {
+  if (!early) {
     update({ state: 'off', message: 'The scripted baseline plays (?policy=baseline).' });
     return;
   }
-  update({ state: 'loading', loaded: 0, total: (cfg.ort_wasm_bytes || 0) + (cfg.model_bytes || 0) });
-  const begin = () => {
-    mark('policyLoadStart');
-    let settled = false;
-    loadOnnxPolicy(env, cfg, (p) => {
-      if (!settled) update({ state: 'loading', loaded: p.loaded, total: p.total, phase: p.phase });
-    })
-      .finally(() => { settled = true; })
-      .then((policy) => {
-        policy.onGiveUp = (e) => {
-          if (game.policy === policy) game.setPolicy(null);
-          problem('The trained policy stopped working, so the scripted baseline plays instead.', e,
-            { key: 'policy', kind: 'warn' });
-          update({ state: 'failed', message: describe(e) });
-        };
-        page.model = policy;
-        // It takes over from the baseline, never from a policy someone else plugged in.
-        if (game.policy === game.baseline) game.setPolicy(policy);
-        update({ state: 'ready', message: '' });
-      })
-      .catch((e) => {
-        const message = describe(e);
-        update({ state: 'failed', message, error: e });
-        problem('The trained policy could not be loaded, so the scripted baseline keeps playing.',
-          e, { key: 'policy', kind: 'warn' });
-      });
+  let settled = false;
+  const progress = (p) => {
+    if (!settled) update({ state: 'loading', loaded: p.loaded, total: p.total, phase: p.phase });
   };
-  // Lazily: once the first frames are on screen.
-  requestAnimationFrame(() => setTimeout(begin, 0));
+  progress(early.progress || { loaded: 0, total: (cfg.ort_wasm_bytes || 0) + (cfg.model_bytes || 0) });
+  early.onProgress = progress;
+  early.prepared
+    .then((prepared) => policyFor(prepared, env))
+    .finally(() => { settled = true; })
+    .then((policy) => {
+      policy.onGiveUp = (e) => {
+        if (game.policy === policy) game.setPolicy(null);
+        problem('The trained policy stopped working, so the scripted baseline plays instead.', e,
+          { key: 'policy', kind: 'warn' });
+        update({ state: 'failed', message: describe(e) });
+      };
+      page.model = policy;
+      // It takes over from the baseline, never from a policy someone else plugged in.
+      if (game.policy === game.baseline) game.setPolicy(policy);
+      update({ state: 'ready', message: '' });
+    })
+    .catch((e) => {
+      update({ state: 'failed', message: describe(e), error: e });
+      problem('The trained policy could not be loaded, so the scripted baseline keeps playing.',
+        e, { key: 'policy', kind: 'warn' });
+    });
 }

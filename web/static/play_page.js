@@ -7,7 +7,7 @@
 // page object, with game (frames, policy.name, ...), env, config, the features' handles
 // and state(); 'shiftplay:ready' is dispatched on document once the game runs.
 import { loadEnv, Game, ShiftInput } from './play.js';
-import { preflight, problem, mark, timings, watchUnhandled } from './fallbacks.js';
+import { hasWebAssembly, preflight, problem, mark, timings, watchUnhandled } from './fallbacks.js';
 import { readUrl } from './url_state.js';
 import { Keys } from './keys.js';
 import { initPanel } from './panel.js';
@@ -17,12 +17,18 @@ import { initEyeView } from './eye_view.js';
 import { initTouch } from './touch.js';
 import { initScoreboard } from './scoreboard.js';
 import { initHelp } from './help.js';
-import { startModel } from './onnx_policy.js';
+import { prefetchModel, startModel } from './onnx_policy.js';
 
 const $ = (id) => document.getElementById(id);
 const config = JSON.parse($('play-config').textContent);
 const canvas = $('game-canvas');
 const overlay = $('overlay');
+const url = readUrl();
+// The trained model downloads in parallel with the env, from the start, and starts up
+// once the game's first frame is on screen.
+let firstFrameShown = null;
+const firstFrame = new Promise((resolve) => { firstFrameShown = resolve; });
+const early = hasWebAssembly() ? prefetchModel(config.policy, url, firstFrame) : null;
 
 function showFailure(message) {
   overlay.classList.remove('hidden');
@@ -84,7 +90,6 @@ async function main() {
   canvas.addEventListener('click', () => canvas.focus());
   canvas.addEventListener('contextmenu', (e) => e.preventDefault());
 
-  const url = readUrl();
   const env = await loadEnv(config.entry, { canvas });
   const seed = url.seed !== null ? url.seed : Math.floor(Math.random() * 2 ** 31);
   env.create(seed);
@@ -103,6 +108,7 @@ async function main() {
   page.panel = initPanel(page);
   game.reset(seed);
   game.start();
+  requestAnimationFrame(() => setTimeout(firstFrameShown, 0));
   overlay.classList.add('hidden');
   canvas.focus({ preventScroll: true });
 
@@ -115,7 +121,7 @@ async function main() {
   window.shiftplay = page;
   mark('firstFrame');
   document.dispatchEvent(new CustomEvent('shiftplay:ready', { detail: page }));
-  startModel(page);
+  startModel(page, early);
 }
 
 // play.html loads this module only for a built env (config.entry).
