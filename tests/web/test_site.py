@@ -17,6 +17,7 @@ import os
 import re
 import threading
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -137,6 +138,13 @@ def test_each_page_draws_the_model_takes_over_and_shift_hands_over_and_back(
         page.wait_for_function(MODEL_PLAYS)
     assert page.console.errors == []
     assert not [w for w in page.console.warnings if "thread" in w.lower()], page.console.warnings
+    # Each file the page's code loads came once: its preloads have the URLs the modules
+    # fetch. (Not the favicon: the browser may fetch it again when the URL changes.)
+    paths = [urllib.parse.urlsplit(u).path for u in
+             page.evaluate("performance.getEntriesByType('resource').map((e) => e.name)")]
+    paths = [p for p in paths if re.search(r"/(build|models|ort)/|\.m?js$", p)]
+    assert any("/ort/" in p for p in paths) == (name in SHIPPED), paths
+    assert sorted({p for p in paths if paths.count(p) > 1}) == []
 
 
 def status_of(url):
