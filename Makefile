@@ -9,7 +9,7 @@ PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export NODE_PATH ?= /usr/share/nodejs
 
-.PHONY: demo test build web serve system venv bench loadtest clean
+.PHONY: demo test build web serve system venv bench bench-web bench-ort loadtest clean new-env
 
 demo: build web
 	$(PY) server.py --host $(HOST) --port $(PORT)
@@ -41,8 +41,9 @@ $(VENV)/.installed: requirements.txt
 venv: $(VENV)/.installed
 
 # Compiles every env's Python extension (envs/<name>/_env*.so) in place.
+# setuptools' notice about editable installs is filtered; compiler errors still show.
 build: system venv
-	$(PIP) install -q --no-build-isolation --no-deps -e .
+	PYTHONWARNINGS="ignore:Editable installation" $(PIP) install -q --no-build-isolation --no-deps -e .
 
 # Browser builds of the envs, and web/node_modules (onnxruntime-web) from web/package.json.
 web: system venv web/node_modules/.installed
@@ -52,13 +53,26 @@ web/node_modules/.installed: web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# A new env from the template (envs/template/): make new-env NAME=mygame
+new-env:
+	@test -n "$(NAME)" || { echo "usage: make new-env NAME=mygame"; exit 2; }
+	python3 envs/new_env.py "$(NAME)"
+
+# Benchmarks (bench/): JSON lines. bench-web: wasm size and speed vs native;
+# bench-ort: the policy in headless Chromium.
 bench: build
-	$(PY) -m envs.bench
+	$(PY) -m bench.envs
+
+bench-web: build web
+	$(PY) -m bench.web
+
+bench-ort: build web
+	$(PY) -m bench.ort
 
 # server.py under load on 127.0.0.1: visitors with 1,000 idle and 100 slowloris sockets
 # open; one JSON line (req/s, p50/p99 ms, errors). Flags: make loadtest ARGS="--seconds 30"
 loadtest: venv
-	$(PY) web/tools/loadtest.py $(ARGS)
+	$(PY) -m bench.loadtest $(ARGS)
 
 clean:
 	rm -rf build web/build envs/*/_env*.so *.egg-info

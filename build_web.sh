@@ -127,32 +127,17 @@ else
 fi
 
 # ---- envs ----------------------------------------------------------------------------
-all_envs() {
-    local d name
-    for d in envs/*/; do
-        name=$(basename "$d")
-        [ -f "envs/$name/$name.h" ] && [ -f "envs/$name/${name}_render.h" ] && echo "$name"
-    done
-    return 0
-}
-
+# The envs: envs/discover.py's rule, the same as Python's envs.list().
+ALL_ENVS=$(python3 envs/discover.py) || die "listing the envs failed"
 if [ $# -gt 0 ]; then
     ENVS="$*"
     for name in $ENVS; do
-        [[ "$name" =~ ^[A-Za-z0-9_]+$ ]] || die "bad env name '$name'"
-        [ -f "envs/$name/$name.h" ] || die "unknown env '$name' (no envs/$name/$name.h)"
-        [ -f "envs/$name/${name}_render.h" ] || die "env '$name' has no envs/$name/${name}_render.h"
+        grep -qx -- "$name" <<<"$ALL_ENVS" || die "unknown env '$name'; envs: $(echo $ALL_ENVS)"
     done
 else
-    ENVS=$(all_envs)
-    for d in envs/*/; do
-        name=$(basename "$d")
-        if [ -f "envs/$name/$name.h" ] && [ ! -f "envs/$name/${name}_render.h" ]; then
-            log "skipping $name: no envs/$name/${name}_render.h yet"
-        fi
-    done
+    ENVS=$ALL_ENVS
 fi
-[ -n "$ENVS" ] || die "no env with a render header found"
+[ -n "$ENVS" ] || die "no env found under envs/"
 
 mkdir -p "$OUT"
 
@@ -169,7 +154,8 @@ build_env() {
     local name=$1
     local export_name="ShiftPlay_$name"
     local flags=("${OPT_FLAGS[@]}" -std=gnu11 -Wall -Wno-unused-function
-                 -Wno-missing-field-initializers -Ienvs -Iweb -I"$RAYLIB_SRC"
+                 -Wno-missing-field-initializers -Werror=implicit-function-declaration
+                 -Werror=incompatible-pointer-types -Werror=int-conversion -Ienvs -Iweb -I"$RAYLIB_SRC"
                  "-DENV_HEADER=\"$name/$name.h\"" "-DRENDER_HEADER=\"$name/${name}_render.h\"")
     local lflags
     lflags=$(link_flags "$export_name")
@@ -209,10 +195,11 @@ for name in $ENVS; do
 done
 
 # ---- manifest ------------------------------------------------------------------------
-# Every env built in web/build (not only those built now) whose headers still exist;
+# Every env built in web/build (not only those built now) that still exists;
 # the spec comes from each module itself (sp_spec_json), sizes from the files.
+# shellcheck disable=SC2086
 node --no-experimental-fetch web/tools/manifest.js "$OUT" "raylib $RAYLIB_VERSION" "$EMCC_VERSION" \
-    > "$OUT/manifest.json.tmp" || die "writing the manifest failed"
+    $ALL_ENVS > "$OUT/manifest.json.tmp" || die "writing the manifest failed"
 mv "$OUT/manifest.json.tmp" "$OUT/manifest.json"
 log "wrote $OUT/manifest.json"
 node -e '

@@ -23,6 +23,8 @@ from waitress.parser import HTTPRequestParser
 from waitress.task import ErrorTask
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
+from envs import discover
+
 ROOT = os.path.dirname(os.path.abspath(__file__))
 WEB = os.path.join(ROOT, "web")
 ENVS_DIR = os.path.join(ROOT, "envs")
@@ -70,13 +72,13 @@ log = logging.getLogger("shiftplay.server")
 # ---- envs ------------------------------------------------------------------------------
 
 def env_names():
-    """Every env that exists as a C header (envs/<name>/<name>.h), sorted."""
+    """Every env (envs/discover.py's rule), sorted; [] with a logged error if the env
+    folders are broken (make build says why)."""
     try:
-        entries = sorted(os.listdir(ENVS_DIR))
-    except OSError:
+        return discover.env_names(ENVS_DIR)
+    except (OSError, discover.BadEnv) as e:
+        log.error("cannot list the envs: %s", e)
         return []
-    return [n for n in entries
-            if ENV_NAME.match(n) and os.path.isfile(os.path.join(ENVS_DIR, n, n + ".h"))]
 
 
 _manifest_cache = {"key": None, "value": {}}
@@ -272,7 +274,6 @@ def play(name):
     info = env_info(name)
     entry = built_entry(name)
     return render_template("play.html", env=info, entry=entry,
-                           model_url=f"/models/{name}.onnx" if info["model"] else None,
                            policy=policy_config(name) if info["model"] else None)
 
 
@@ -302,24 +303,10 @@ def api_envs():
     return jsonify([env_info(n) for n in env_names()])
 
 
-@app.get("/static/<path:rel>")
-def static_asset(rel):
-    return send_asset(ASSET_ROOTS["static"], rel)
-
-
-@app.get("/build/<path:rel>")
-def build_asset(rel):
-    return send_asset(ASSET_ROOTS["build"], rel)
-
-
-@app.get("/models/<path:rel>")
-def model_asset(rel):
-    return send_asset(ASSET_ROOTS["models"], rel)
-
-
-@app.get("/ort/<path:rel>")
-def ort_asset(rel):
-    return send_asset(ASSET_ROOTS["ort"], rel)
+@app.get(f"/<any({', '.join(ASSET_ROOTS)}):prefix>/<path:rel>")
+def asset(prefix, rel):
+    """/static, /build, /models and /ort: files of the folders in ASSET_ROOTS."""
+    return send_asset(ASSET_ROOTS[prefix], rel)
 
 
 @app.get("/favicon.ico")

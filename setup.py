@@ -1,23 +1,18 @@
 """Builds one C extension per env: envs/<name>/_env from the generic envs/binding.c.
 
-Every directory envs/<name>/ holding <name>.h is an env; nothing here names one.
+The envs are those of envs/discover.py; nothing here names one.
 """
 import os
+import runpy
 
 from setuptools import Extension, setup
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+env_names = runpy.run_path(os.path.join(HERE, "envs", "discover.py"))["env_names"]
+# A missing or mistyped contract function is an error, not a warning (pip -q hides those).
 FLAGS = ["-O3", "-ffp-contract=off", "-std=c11", "-Wall", "-Wextra", "-Wno-unused-function",
-         "-Wno-missing-field-initializers"]
-
-
-def env_names():
-    root = os.path.join(HERE, "envs")
-    names = []
-    for name in sorted(os.listdir(root)):
-        if os.path.isfile(os.path.join(root, name, name + ".h")):
-            names.append(name)
-    return names
+         "-Wno-missing-field-initializers", "-Werror=implicit-function-declaration",
+         "-Werror=incompatible-pointer-types", "-Werror=int-conversion", "-Werror=return-type"]
 
 
 def env_extension(name):
@@ -31,4 +26,6 @@ def env_extension(name):
     )
 
 
-setup(ext_modules=[env_extension(name) for name in env_names()])
+# Each env folder is a package (it holds the compiled _env module).
+setup(packages=["envs", "train", "export"] + [f"envs.{name}" for name in env_names()],
+      ext_modules=[env_extension(name) for name in env_names()])

@@ -8,20 +8,14 @@
     env.observations, env.rewards, env.terminals, env.truncations
 """
 import importlib
-import os
 
+from envs.discover import env_names
 from envs.vector import VecEnv
-
-_ROOT = os.path.dirname(os.path.abspath(__file__))
 
 
 def list():  # noqa: A001 - the public name asked for by the API
-    """Names of the envs that exist as C headers (envs/<name>/<name>.h)."""
-    names = []
-    for name in sorted(os.listdir(_ROOT)):
-        if os.path.isfile(os.path.join(_ROOT, name, name + ".h")):
-            names.append(name)
-    return names
+    """Names of the envs (envs/<name>/<name>.h + <name>_render.h: envs/discover.py)."""
+    return env_names()
 
 
 def module(name):

@@ -6,8 +6,9 @@
 #include <time.h>
 
 #include ENV_HEADER
+#include "glue.h"
 
-enum { NUM_BUFFERS = 6, MAX_PARAMS = 16, LOG_FIELDS = sizeof(Log) / sizeof(float) };
+enum { NUM_BUFFERS = 6, LOG_FIELDS = sizeof(Log) / sizeof(float) };
 
 typedef struct {
     Env *envs;
@@ -25,45 +26,77 @@ typedef struct {
 
 static const char *CAPSULE_NAME = "shiftplay.VecEnv";
 
-static size_t obs_item_size(void) {
-    return ENV_SPEC.obs_dtype == OBS_UINT8 ? 1 : 4;
+// Appends `item` (a new reference; NULL after a failed call) to `list`, dropping the
+// reference. On failure drops `list` too and returns -1.
+static int append_or_drop(PyObject *list, PyObject *item) {
+    if (item == NULL || PyList_Append(list, item) < 0) {
+        Py_XDECREF(item);
+        Py_DECREF(list);
+        return -1;
+    }
+    Py_DECREF(item);
+    return 0;
 }
 
-static size_t obs_per_agent(void) {
-    return (size_t)ENV_SPEC.obs_height * (size_t)ENV_SPEC.obs_width;
-}
-
-static PyObject *string_list(const char *const *items, int count) {
+// A list of `count` items, item i made by make_item(arg, i); NULL with an exception.
+static PyObject *build_list(int count, PyObject *(*make_item)(const void *arg, int i),
+                            const void *arg) {
     PyObject *list = PyList_New(0);
     if (list == NULL) return NULL;
     for (int i = 0; i < count; i++) {
-        PyObject *s = PyUnicode_FromString(items[i]);
-        if (s == NULL || PyList_Append(list, s) < 0) {
-            Py_XDECREF(s);
-            Py_DECREF(list);
-            return NULL;
-        }
-        Py_DECREF(s);
+        if (append_or_drop(list, make_item(arg, i)) < 0) return NULL;
     }
     return list;
 }
 
-static PyObject *param_list(void) {
-    PyObject *list = PyList_New(0);
-    if (list == NULL) return NULL;
-    for (int i = 0; i < ENV_SPEC.num_params; i++) {
-        const EnvParam *p = &ENV_SPEC.params[i];
-        PyObject *d = Py_BuildValue("{s:s,s:i,s:i,s:i,s:s}", "name", p->name, "default",
-                                    p->default_value, "min", p->min_value, "max",
-                                    p->max_value, "help", p->help);
-        if (d == NULL || PyList_Append(list, d) < 0) {
-            Py_XDECREF(d);
-            Py_DECREF(list);
-            return NULL;
-        }
-        Py_DECREF(d);
+static PyObject *string_item(const void *strings, int i) {
+    return PyUnicode_FromString(((const char *const *)strings)[i]);
+}
+
+static PyObject *param_item(const void *params, int i) {
+    const EnvParam *p = &((const EnvParam *)params)[i];
+    return Py_BuildValue("{s:s,s:i,s:i,s:i,s:s}", "name", p->name, "default",
+                         p->default_value, "min", p->min_value, "max", p->max_value, "help",
+                         p->help);
+}
+
+static PyObject *group_item(const void *groups, int i) {
+    const ObsGroup *g = &((const ObsGroup *)groups)[i];
+    return Py_BuildValue("{s:s,s:i,s:i,s:f,s:f}", "name", g->name, "start", g->start,
+                         "count", g->count, "low", (double)g->low, "high", (double)g->high);
+}
+
+static PyObject *string_list(const char *const *items, int count) {
+    return build_list(count, string_item, items);
+}
+
+static PyObject *control_dict(void) {
+    const ControlObs *c = ENV_SPEC.control_obs;
+    if (c == NULL) Py_RETURN_NONE;
+    return Py_BuildValue("{s:s,s:i,s:i}", "label", c->label, "decrease_action",
+                         c->decrease_action, "increase_action", c->increase_action);
+}
+
+// Adds the conventions the tools read (noop, value names, groups, control, baseline).
+static int add_conventions(PyObject *d) {
+    PyObject *values[5] = {
+        PyLong_FromLong(ENV_SPEC.noop_action),
+        ENV_SPEC.obs_value_names != NULL
+            ? string_list(ENV_SPEC.obs_value_names, ENV_SPEC.num_obs_values)
+            : (Py_INCREF(Py_None), Py_None),
+        build_list(ENV_SPEC.num_obs_groups, group_item, ENV_SPEC.obs_groups),
+        control_dict(),
+        PyFloat_FromDouble((double)ENV_SPEC.baseline_min_score),
+    };
+    const char *keys[5] = {"noop_action", "obs_value_names", "obs_groups", "control_obs",
+                           "baseline_min_score"};
+    int status = 0;
+    for (int i = 0; i < 5; i++) {
+        if (values[i] == NULL || (status == 0 && PyDict_SetItemString(d, keys[i], values[i]) < 0))
+            status = -1;
+        Py_XDECREF(values[i]);
     }
-    return list;
+    return status;
 }
 
 // The env's spec as a dict: everything Python, the exporter and the web glue need.
@@ -72,7 +105,7 @@ static PyObject *py_spec(PyObject *self, PyObject *args) {
     (void)args;
     int obs_size = (int)obs_per_agent();
     PyObject *actions = string_list(ENV_SPEC.action_names, ENV_SPEC.num_actions);
-    PyObject *params = param_list();
+    PyObject *params = build_list(ENV_SPEC.num_params, param_item, ENV_SPEC.params);
     PyObject *labels = Py_None;
     Py_INCREF(Py_None);
     if (ENV_SPEC.obs_labels != NULL) {
@@ -89,12 +122,13 @@ static PyObject *py_spec(PyObject *self, PyObject *args) {
         "{s:s,s:s,s:s,s:s,s:s,s:i,s:i,s:i,s:f,s:f,s:i,s:N,s:N,s:f,s:s,s:N}",
         "name", ENV_SPEC.name, "title", ENV_SPEC.title, "description",
         ENV_SPEC.description, "controls", ENV_SPEC.controls, "obs_dtype",
-        ENV_SPEC.obs_dtype == OBS_UINT8 ? "uint8" : "float32", "obs_height",
+        obs_dtype_name(), "obs_height",
         ENV_SPEC.obs_height, "obs_width", ENV_SPEC.obs_width, "obs_size", obs_size,
         "obs_low", (double)ENV_SPEC.obs_low, "obs_high", (double)ENV_SPEC.obs_high,
         "num_actions", ENV_SPEC.num_actions, "action_names", actions, "params", params,
         "max_score", (double)ENV_SPEC.max_score, "score_name", ENV_SPEC.score_name,
         "obs_labels", labels);
+    if (d != NULL && add_conventions(d) < 0) Py_CLEAR(d);
     return d;
 }
 
@@ -295,7 +329,6 @@ static PyObject *py_vec_init(PyObject *self, PyObject *args) {
                          "the grid, or out of memory)", ENV_SPEC.name);
             return NULL;
         }
-        vec->envs[i].io.autoreset = autoreset;
     }
     vec->num_envs = num_envs;
     PyObject *capsule = PyCapsule_New(vec, CAPSULE_NAME, capsule_destructor);

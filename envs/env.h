@@ -1,10 +1,15 @@
 // ShiftPlay environment contract.
 //
-// An environment is one header, envs/<name>/<name>.h: pure C logic, no raylib, no Python,
-// no global mutable state, memory allocated once in env_init, its own seeded RNG.
+// An environment is a folder envs/<name>/ (the rule: envs/discover.py) with two headers:
+// envs/<name>/<name>.h, pure C logic (no raylib, no Python, no global mutable state,
+// memory allocated once in env_init, its own seeded RNG), and envs/<name>/<name>_render.h,
+// its drawing and human input. `make new-env NAME=x` writes both from a template.
 // The generic glue (envs/binding.c for Python, web/wasm_entry.c for the browser,
 // tests/c/fuzz.c for the sanitizer run) includes exactly one env header and uses only
-// the names listed below. Adding an env touches no glue.
+// the names listed below; envs/glue.h checks at compile time that each exists with its
+// exact type, so a missing one fails the build. Adding an env touches no glue.
+// Env headers include this file as "../env.h"; their constants carry the env's name
+// (PONG_PADDLE_SPEED) so no two headers clash.
 //
 // Every env header must provide, after including this file:
 //
@@ -35,6 +40,20 @@
 // env_step must be deterministic given the seed and the actions, and must produce
 // bit-identical results natively and in WebAssembly: build with -ffp-contract=off,
 // use only + - * / and sqrtf on floats (no sinf/cosf/powf/expf), and RNG from Rng.
+//
+// The render header, envs/<name>/<name>_render.h (only web/wasm_entry.c includes it; it
+// includes raylib.h and the logic header) must provide:
+//
+//   static const int RENDER_WIDTH, RENDER_HEIGHT;  // canvas size in pixels
+//   static const int RENDER_STEPS_PER_SECOND;      // env steps per second at 1x speed:
+//                                                  // 60 for real-time games, ~12 for a grid
+//   static void env_render(Env *env, int highlight_agent);  // draw one frame; called
+//                    // between BeginDrawing/EndDrawing; highlight_agent is the agent the
+//                    // human drives (-1: none), drawn so it stands out
+//   static int  env_human_action(Env *env, int agent);  // the action for the keys held now
+//                    // (raylib IsKeyDown); with no game key held, ENV_SPEC.noop_action
+//                    // (or, if that is -1, whatever keeps the agent going, e.g. Snake's
+//                    // current heading)
 #ifndef SHIFTPLAY_ENV_H
 #define SHIFTPLAY_ENV_H
 
@@ -52,6 +71,27 @@ typedef struct {
     const char *help;
 } EnvParam;
 
+// A run of consecutive observation values with one meaning and one value range, e.g.
+// "bricks": 108 values in [0, 1]. ENV_SPEC.obs_groups covers the observation in order:
+// group 0 starts at 0, each next group starts where the previous one ends, and the last
+// ends at obs_height * obs_width. Every observed value lies in its group's [low, high].
+typedef struct {
+    const char *name;
+    int start;
+    int count;
+    float low;
+    float high;
+} ObsGroup;
+
+// The observation value that the human's agent moves down (decrease_action) or up
+// (increase_action), e.g. Pong's "paddle_y" with UP/DOWN. Tests and the page use it to
+// check that the keys reach the game.
+typedef struct {
+    const char *label;        // one of ENV_SPEC.obs_labels
+    int decrease_action;
+    int increase_action;
+} ControlObs;
+
 typedef struct {
     const char *name;         // directory and module name, e.g. "breakout"
     const char *title;        // for humans, e.g. "Breakout"
@@ -66,9 +106,24 @@ typedef struct {
     const char *const *action_names;
     int num_params;
     const EnvParam *params;
-    float max_score;          // best possible episode score; 0 if unbounded
+    float max_score;          // best possible episode score with the DEFAULT params (when
+                              // it depends on one, e.g. points_to_win); 0 if unbounded
     const char *score_name;   // what Log.score measures, e.g. "points"
     const char *const *obs_labels;  // one label per float observation; NULL for grids
+    // The action that does nothing: what the human sends with no key down; touch
+    // controls show no button for it. -1 if every action does something (Snake
+    // always moves), and then actions outside [0, num_actions) are the no-op.
+    int noop_action;
+    // Grids (OBS_UINT8): the name of each cell code, code i -> obs_value_names[i], for
+    // num_obs_values = obs_high - obs_low + 1 codes. NULL and 0 for float vectors.
+    const char *const *obs_value_names;
+    int num_obs_values;
+    const ObsGroup *obs_groups;     // num_obs_groups groups covering the observation
+    int num_obs_groups;
+    const ControlObs *control_obs;  // NULL if no observation value follows the keys
+    // The scripted baseline (env_baseline_action) reaches at least this mean score with
+    // the default params; tests check it.
+    float baseline_min_score;
 } EnvSpec;
 
 // Sums over an agent's finished episodes; the glue divides by n and clears it when read.

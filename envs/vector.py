@@ -33,6 +33,17 @@ def resolve_params(spec, params):
     return tuple(values)
 
 
+def feature_bounds(spec):
+    """Per-value low and high (float64 arrays of obs_size) from the spec's obs_groups."""
+    low = np.empty(spec["obs_size"], dtype=np.float64)
+    high = np.empty(spec["obs_size"], dtype=np.float64)
+    for group in spec["obs_groups"]:
+        end = group["start"] + group["count"]
+        low[group["start"]:end] = group["low"]
+        high[group["start"]:end] = group["high"]
+    return low, high
+
+
 class VecEnv:
     """Buffers are owned here and written in place by C on every reset/step."""
 
@@ -63,8 +74,9 @@ class VecEnv:
                                         self.terminals.view(np.uint8),
                                         self.truncations.view(np.uint8), self.agent_logs,
                                         self.num_envs, self.params, bool(autoreset))
+        low, high = feature_bounds(self.spec)
         self.single_observation_space = gymnasium.spaces.Box(
-            low=self.spec["obs_low"], high=self.spec["obs_high"], shape=self.obs_shape,
+            low=low.astype(self.obs_dtype), high=high.astype(self.obs_dtype),
             dtype=self.obs_dtype)
         self.single_action_space = gymnasium.spaces.Discrete(self.num_actions)
         self._seed = 0

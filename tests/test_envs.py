@@ -3,11 +3,9 @@ import numpy as np
 import pytest
 
 import envs
+from envs.vector import feature_bounds
 
 ALL = envs.list()
-
-# Mean score the scripted baseline must reach (default params, 256 episodes or more).
-BASELINE_MIN_SCORE = {"pong": 10.0, "breakout": 70.0, "snake": 12.0}
 
 
 def random_actions(env, rng):
@@ -70,6 +68,7 @@ def test_reset_semantics(name):
 def test_observations_in_bounds(name):
     env = envs.make(name, num_envs=8, seed=3)
     low, high = env.spec["obs_low"], env.spec["obs_high"]
+    group_low, group_high = feature_bounds(env.spec)
     rng = np.random.default_rng(3)
     for t in range(5000):
         if t % 2:
@@ -79,6 +78,11 @@ def test_observations_in_bounds(name):
         obs = env.observations
         assert obs.min() >= low and obs.max() <= high, f"step {t}"
         assert np.isfinite(obs.astype(np.float64)).all()
+        for group in env.spec["obs_groups"]:
+            values = obs[:, group["start"]:group["start"] + group["count"]]
+            assert values.min() >= group["low"] and values.max() <= group["high"], (
+                f"step {t}: group {group['name']} outside [{group['low']}, {group['high']}]")
+    assert (group_low >= low).all() and (group_high <= high).all()
     assert env.observations.dtype == env.single_observation_space.dtype
     assert env.single_observation_space.contains(env.observations[0])
     env.close()
@@ -133,7 +137,7 @@ def test_baseline_reaches_stated_score(name):
             if episodes >= 200:
                 break
     assert episodes >= 64, f"{name}: only {episodes} baseline episodes finished"
-    assert score_sum / episodes >= BASELINE_MIN_SCORE[name]
+    assert score_sum / episodes >= env.spec["baseline_min_score"]
     env.close()
 
 
@@ -148,3 +152,55 @@ def test_spec_is_consistent(name):
     assert spec["obs_dtype"] in ("float32", "uint8")
     for p in spec["params"]:
         assert p["min"] <= p["default"] <= p["max"]
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_obs_groups_cover_the_observation(name):
+    spec = envs.spec(name)
+    groups = spec["obs_groups"]
+    assert groups, f"{name}: obs_groups is empty"
+    start = 0
+    for g in groups:
+        assert g["name"], f"{name}: a group has no name"
+        assert g["start"] == start, f"{name}: group {g['name']} starts at {g['start']}, not {start}"
+        assert g["count"] >= 1
+        assert spec["obs_low"] <= g["low"] < g["high"] <= spec["obs_high"], g
+        start += g["count"]
+    assert start == spec["obs_size"], f"{name}: groups cover {start} of {spec['obs_size']}"
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_conventions_are_consistent(name):
+    spec = envs.spec(name)
+    assert -1 <= spec["noop_action"] < spec["num_actions"]
+    assert spec["baseline_min_score"] >= 0
+    names = spec["obs_value_names"]
+    if spec["obs_dtype"] == "uint8":
+        assert names is not None, f"{name}: a grid needs obs_value_names"
+        assert len(names) == int(spec["obs_high"] - spec["obs_low"]) + 1
+        assert all(names) and len(set(names)) == len(names)
+    else:
+        assert names is None
+    control = spec["control_obs"]
+    if control is not None:
+        assert spec["obs_labels"] is not None and control["label"] in spec["obs_labels"]
+        actions = {control["decrease_action"], control["increase_action"],
+                   spec["noop_action"]}
+        assert len(actions) == 3 and all(0 <= a < spec["num_actions"] for a in actions)
+
+
+@pytest.mark.parametrize("name", [n for n in ALL if envs.spec(n)["control_obs"]])
+def test_control_actions_move_the_control_obs(name):
+    spec = envs.spec(name)
+    control = spec["control_obs"]
+    index = spec["obs_labels"].index(control["label"])
+    env = envs.make(name, num_envs=1, seed=4, autoreset=False)
+    moved = {}
+    for key in ("decrease_action", "increase_action"):
+        env.reset(4)
+        before = float(env.observations[0, index])
+        for _ in range(3):
+            env.step(np.array([control[key]] * env.num_agents, dtype=np.int32))
+        moved[key] = float(env.observations[0, index]) - before
+    env.close()
+    assert moved["decrease_action"] < 0 < moved["increase_action"], moved

@@ -25,6 +25,7 @@ def test_sanitizer_run(name, tmp_path):
     cmd = [CC, "-O1", "-g", "-std=c11", "-ffp-contract=off", "-fno-omit-frame-pointer",
            "-fsanitize=address,undefined", "-fno-sanitize-recover=all",
            "-Wall", "-Wextra", "-Wno-unused-function", "-Wno-missing-field-initializers",
+           "-Werror=implicit-function-declaration",
            f"-I{ROOT}/envs", f'-DENV_HEADER="{name}/{name}.h"',
            f"{ROOT}/tests/c/fuzz.c", "-o", str(exe), "-lm"]
     build = subprocess.run(cmd, capture_output=True, text=True)

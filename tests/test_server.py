@@ -10,6 +10,7 @@ import urllib.parse
 
 import pytest
 
+import envs
 import server
 from tests.web.common import BUILD, env_names
 from tests.web.fixtures import server_url  # noqa: F401 - the real server, as a fixture
@@ -67,8 +68,7 @@ def test_api_envs(client):
     assert r.mimetype == "application/json"
     assert_isolated(r)
     data = r.get_json()
-    assert [e["name"] for e in data] == sorted(
-        n for n in os.listdir("envs") if os.path.isfile(f"envs/{n}/{n}.h"))
+    assert [e["name"] for e in data] == envs.list()
     for e in data:
         assert set(e) >= {"name", "title", "description", "controls", "built", "model"}
         assert e["built"] == os.path.isfile(os.path.join(BUILD, e["name"] + ".wasm"))
@@ -176,9 +176,13 @@ def test_manifest_lists_built_envs(built):
         m = json.load(f)
     entry = m["envs"][built]
     spec = entry["spec"]
-    for key in ("title", "description", "controls", "obs_size", "obs_dtype", "obs_shape",
-                "num_actions", "action_names", "obs_labels", "max_score", "score_name"):
+    # The wasm entry's spec says the same as the Python binding's, key for key.
+    native = envs.spec(built)
+    for key, value in native.items():
         assert key in spec, key
+        expected = pytest.approx(value) if isinstance(value, float) else value
+        assert spec[key] == expected, key
+    assert "obs_shape" in spec
     assert len(spec["action_names"]) == spec["num_actions"]
     assert entry["sizes"]["total"]["gzip"] > 0
 

@@ -21,7 +21,7 @@ FAST = ["--channel-timeout", "4", "--request-timeout", "2"]
 @pytest.fixture(scope="module")
 def fast_server():
     """server.py with short timeouts, on a free port; yields (host, port)."""
-    from web.tools.loadtest import start_server  # noqa: PLC0415
+    from bench.loadtest import start_server  # noqa: PLC0415
 
     proc, url = start_server(FAST)
     parts = urllib.parse.urlsplit(url)
@@ -111,7 +111,7 @@ def test_slow_and_idle_connections_are_closed(fast_server):
 
 
 def test_loadtest_command_reports_json():
-    cmd = [sys.executable, "web/tools/loadtest.py", "--seconds", "2", "--connections", "2",
+    cmd = [sys.executable, "-m", "bench.loadtest", "--seconds", "2", "--connections", "2",
            "--idle", "300", "--slow", "20", "--slow-interval", "1"]
     out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
@@ -122,7 +122,7 @@ def test_loadtest_command_reports_json():
 
 
 def test_loadtest_refuses_other_hosts():
-    cmd = [sys.executable, "web/tools/loadtest.py", "--url", "http://example.com:80",
+    cmd = [sys.executable, "-m", "bench.loadtest", "--url", "http://example.com:80",
            "--seconds", "1", "--idle", "0", "--slow", "0"]
     out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert out.returncode != 0 and "refusing" in out.stderr

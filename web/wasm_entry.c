@@ -14,16 +14,21 @@
 
 #include ENV_HEADER
 #include RENDER_HEADER
+#include "glue.h"
 #include "bench_loop.h"
 
 #define EXPORT EMSCRIPTEN_KEEPALIVE
 
-// Steps per second the page runs at by default; a render header may define its own.
-#ifndef RENDER_STEPS_PER_SECOND
-#define RENDER_STEPS_PER_SECOND 60
-#endif
-
-enum { MAX_PARAMS = 16 };
+// The render header's names (envs/env.h) with their exact types: a missing one fails
+// the build here.
+__attribute__((unused)) static const struct {
+    void (*render)(Env *env, int highlight_agent);
+    int (*human_action)(Env *env, int agent);
+    const int *width;
+    const int *height;
+    const int *steps_per_second;
+} RENDER_CONTRACT = {env_render, env_human_action, &RENDER_WIDTH, &RENDER_HEIGHT,
+                     &RENDER_STEPS_PER_SECOND};
 
 // Per-agent episode bookkeeping, read by JavaScript as float32[SP_STATS_FIELDS] per agent.
 enum {
@@ -51,14 +56,6 @@ static uint8_t *g_truncations;
 static Log *g_logs;  // one per agent: the episodes that ended on the last step
 static float *g_stats;
 static char *g_spec_json;
-
-static size_t obs_item_size(void) {
-    return ENV_SPEC.obs_dtype == OBS_UINT8 ? 1 : 4;
-}
-
-static size_t obs_per_agent(void) {
-    return (size_t)ENV_SPEC.obs_height * (size_t)ENV_SPEC.obs_width;
-}
 
 static void free_buffers(void) {
     free(g_obs);
@@ -101,12 +98,11 @@ EXPORT void sp_reset(uint32_t seed_lo, uint32_t seed_hi) {
 // range or env_init fails, -2 if out of memory.
 EXPORT int sp_create(uint32_t seed_lo, uint32_t seed_hi, const int32_t *params) {
     sp_destroy();
-    if (ENV_SPEC.num_params > MAX_PARAMS) return -1;
+    if (default_params(g_params) < 0) return -1;
     for (int i = 0; i < ENV_SPEC.num_params; i++) {
         const EnvParam *p = &ENV_SPEC.params[i];
-        int v = params != NULL ? params[i] : p->default_value;
-        if (v < p->min_value || v > p->max_value) return -1;
-        g_params[i] = v;
+        if (params != NULL) g_params[i] = params[i];
+        if (g_params[i] < p->min_value || g_params[i] > p->max_value) return -1;
     }
     int n = env_num_agents(g_params);
     if (n < 1) return -1;
@@ -136,7 +132,6 @@ EXPORT int sp_create(uint32_t seed_lo, uint32_t seed_hi, const int32_t *params) 
         sp_destroy();
         return -1;
     }
-    g_env.io.autoreset = 1;
     sp_reset(seed_lo, seed_hi);
     return 0;
 }
@@ -170,11 +165,6 @@ EXPORT void sp_step(void) {
 EXPORT void sp_baseline_fill(int32_t *out) {
     if (!g_created) return;
     for (int a = 0; a < g_num_agents; a++) out[a] = env_baseline_action(&g_env, a);
-}
-
-EXPORT int sp_baseline_action(int agent) {
-    if (!g_created || agent < 0 || agent >= g_num_agents) return 0;
-    return env_baseline_action(&g_env, agent);
 }
 
 // The human's action for `agent` from the keys raylib sees held (needs sp_render_init).
@@ -215,9 +205,6 @@ EXPORT int sp_num_actions(void) { return ENV_SPEC.num_actions; }
 EXPORT int sp_render_width(void) { return RENDER_WIDTH; }
 EXPORT int sp_render_height(void) { return RENDER_HEIGHT; }
 EXPORT int sp_steps_per_second(void) { return RENDER_STEPS_PER_SECOND; }
-
-// State accessor for tests: the observation buffer (num_agents x obs_size, dtype per spec).
-EXPORT void *sp_state_ptr(void) { return g_obs; }
 
 // Benchmark: `steps` steps with random actions from an Rng seeded with action_seed.
 EXPORT double sp_bench(int steps, uint32_t action_seed) {
@@ -317,6 +304,37 @@ static void json_str_list(Json *j, const char *key, const char *const *items, in
     json_lit(j, "]");
 }
 
+static void json_groups(Json *j) {
+    json_key(j, "obs_groups");
+    json_lit(j, "[");
+    for (int i = 0; i < ENV_SPEC.num_obs_groups; i++) {
+        const ObsGroup *g = &ENV_SPEC.obs_groups[i];
+        if (i) json_lit(j, ",");
+        json_lit(j, "{");
+        json_kstr(j, "name", g->name);
+        json_int(j, "start", g->start);
+        json_int(j, "count", g->count);
+        json_float(j, "low", g->low);
+        json_float(j, "high", g->high);
+        json_lit(j, "}");
+    }
+    json_lit(j, "]");
+}
+
+static void json_control(Json *j) {
+    const ControlObs *c = ENV_SPEC.control_obs;
+    json_key(j, "control_obs");
+    if (c == NULL) {
+        json_lit(j, "null");
+        return;
+    }
+    json_lit(j, "{");
+    json_kstr(j, "label", c->label);
+    json_int(j, "decrease_action", c->decrease_action);
+    json_int(j, "increase_action", c->increase_action);
+    json_lit(j, "}");
+}
+
 // The spec (same fields as the Python binding's spec()) plus what the web glue adds:
 // obs_shape, render size, default num_agents, steps_per_second, stats layout.
 EXPORT const char *sp_spec_json(void) {
@@ -329,7 +347,7 @@ EXPORT const char *sp_spec_json(void) {
     json_kstr(&j, "title", ENV_SPEC.title);
     json_kstr(&j, "description", ENV_SPEC.description);
     json_kstr(&j, "controls", ENV_SPEC.controls);
-    json_kstr(&j, "obs_dtype", ENV_SPEC.obs_dtype == OBS_UINT8 ? "uint8" : "float32");
+    json_kstr(&j, "obs_dtype", obs_dtype_name());
     json_int(&j, "obs_height", ENV_SPEC.obs_height);
     json_int(&j, "obs_width", ENV_SPEC.obs_width);
     json_int(&j, "obs_size", (long long)obs_per_agent());
@@ -347,9 +365,9 @@ EXPORT const char *sp_spec_json(void) {
     json_key(&j, "params");
     json_lit(&j, "[");
     int defaults[MAX_PARAMS];
-    for (int i = 0; i < ENV_SPEC.num_params && i < MAX_PARAMS; i++) {
+    int have_defaults = default_params(defaults) == 0;
+    for (int i = 0; i < ENV_SPEC.num_params; i++) {
         const EnvParam *p = &ENV_SPEC.params[i];
-        defaults[i] = p->default_value;
         if (i) json_lit(&j, ",");
         json_lit(&j, "{");
         json_kstr(&j, "name", p->name);
@@ -363,7 +381,12 @@ EXPORT const char *sp_spec_json(void) {
     json_float(&j, "max_score", ENV_SPEC.max_score);
     json_kstr(&j, "score_name", ENV_SPEC.score_name);
     json_str_list(&j, "obs_labels", ENV_SPEC.obs_labels, (int)obs_per_agent());
-    json_int(&j, "num_agents", ENV_SPEC.num_params <= MAX_PARAMS ? env_num_agents(defaults) : 0);
+    json_int(&j, "noop_action", ENV_SPEC.noop_action);
+    json_str_list(&j, "obs_value_names", ENV_SPEC.obs_value_names, ENV_SPEC.num_obs_values);
+    json_groups(&j);
+    json_control(&j);
+    json_float(&j, "baseline_min_score", ENV_SPEC.baseline_min_score);
+    json_int(&j, "num_agents", have_defaults ? env_num_agents(defaults) : 0);
     json_int(&j, "render_width", RENDER_WIDTH);
     json_int(&j, "render_height", RENDER_HEIGHT);
     json_int(&j, "steps_per_second", RENDER_STEPS_PER_SECOND);

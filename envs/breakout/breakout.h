@@ -8,7 +8,7 @@
 // Where the ball lands on the paddle sets its horizontal speed.
 //
 // World units: the field is 144 x 160, y grows downward. The ball is a point for the
-// bricks (its center) and has radius BALL_R for the walls and the paddle. Its speed per
+// bricks (its center) and has radius BREAKOUT_BALL_R for the walls and the paddle. Its speed per
 // physics tick is below a brick's width and height, so one tick moves it at most one
 // cell and checking the cells it enters is enough: it never skips a brick.
 #ifndef SHIFTPLAY_BREAKOUT_H
@@ -18,42 +18,42 @@
 
 #include "../env.h"
 
-#define BRICK_ROWS 6
-#define BRICK_COLS 18
-#define NUM_BRICKS (BRICK_ROWS * BRICK_COLS)
-#define OBS_BRICKS 7                   // index of the first brick in the observation
-#define OBS_SIZE (OBS_BRICKS + NUM_BRICKS)
+#define BREAKOUT_BRICK_ROWS 6
+#define BREAKOUT_BRICK_COLS 18
+#define BREAKOUT_NUM_BRICKS (BREAKOUT_BRICK_ROWS * BREAKOUT_BRICK_COLS)
+#define BREAKOUT_OBS_BRICKS 7                   // index of the first brick in the observation
+#define BREAKOUT_OBS_SIZE (BREAKOUT_OBS_BRICKS + BREAKOUT_NUM_BRICKS)
 
-static const float FIELD_W = 144.0f;
-static const float FIELD_H = 160.0f;
-static const float BRICK_W = 8.0f;
-static const float BRICK_H = 6.0f;
-static const float BRICK_TOP = 24.0f;    // y of the top of the red row
-static const float BRICK_BOTTOM = 60.0f; // BRICK_TOP + BRICK_ROWS * BRICK_H
-static const float PADDLE_Y = 144.0f;    // y of the paddle's top surface
-static const float PADDLE_H = 4.0f;
-static const float PADDLE_W = 16.0f;     // full width; half after the top wall is hit
-static const float PADDLE_SPEED = 1.375f;  // per tick
-static const float BALL_R = 1.0f;
-static const float BALL_SPEED = 1.0f;    // vertical speed per tick, before speed-ups
-static const float SPEED_UP = 0.375f;    // added by each of the four speed-ups
-static const float MAX_BALL_VY = 2.5f;   // BALL_SPEED + 4 * SPEED_UP
-static const float MAX_BALL_HX = 2.0f;   // horizontal speed / vertical speed, at most
-static const float MAX_BALL_VX = 5.0f;   // MAX_BALL_HX * MAX_BALL_VY
-static const float SERVE_Y = 72.0f;
-static const int NUM_BALLS = 5;
-static const int ROW_POINTS[BRICK_ROWS] = {7, 7, 4, 4, 1, 1};
+static const float BREAKOUT_FIELD_W = 144.0f;
+static const float BREAKOUT_FIELD_H = 160.0f;
+static const float BREAKOUT_BRICK_W = 8.0f;
+static const float BREAKOUT_BRICK_H = 6.0f;
+static const float BREAKOUT_BRICK_TOP = 24.0f;    // y of the top of the red row
+static const float BREAKOUT_BRICK_BOTTOM = 60.0f; // top + 6 rows x 6
+static const float BREAKOUT_PADDLE_Y = 144.0f;    // y of the paddle's top surface
+static const float BREAKOUT_PADDLE_H = 4.0f;
+static const float BREAKOUT_PADDLE_W = 16.0f;     // full width; half after the top wall is hit
+static const float BREAKOUT_PADDLE_SPEED = 1.375f;  // per tick
+static const float BREAKOUT_BALL_R = 1.0f;
+static const float BREAKOUT_BALL_SPEED = 1.0f;    // vertical speed per tick, before speed-ups
+static const float BREAKOUT_SPEED_UP = 0.375f;    // added by each of the four speed-ups
+static const float BREAKOUT_MAX_BALL_VY = 2.5f;   // BREAKOUT_BALL_SPEED + 4 * BREAKOUT_SPEED_UP
+static const float BREAKOUT_MAX_BALL_HX = 2.0f;   // horizontal speed / vertical speed, at most
+static const float BREAKOUT_MAX_BALL_VX = 5.0f;   // BREAKOUT_MAX_BALL_HX * BREAKOUT_MAX_BALL_VY
+static const float BREAKOUT_SERVE_Y = 72.0f;
+static const int BREAKOUT_NUM_BALLS = 5;
+static const int BREAKOUT_ROW_POINTS[BREAKOUT_BRICK_ROWS] = {7, 7, 4, 4, 1, 1};
 
-enum { ACTION_NOOP = 0, ACTION_LEFT = 1, ACTION_RIGHT = 2, NUM_ACTIONS = 3 };
+enum { BREAKOUT_NOOP = 0, BREAKOUT_LEFT = 1, BREAKOUT_RIGHT = 2, BREAKOUT_NUM_ACTIONS = 3 };
 
-static const char *const BREAKOUT_ACTION_NAMES[NUM_ACTIONS] = {"NOOP", "LEFT", "RIGHT"};
+static const char *const BREAKOUT_ACTION_NAMES[BREAKOUT_NUM_ACTIONS] = {"NOOP", "LEFT", "RIGHT"};
 
 static const EnvParam BREAKOUT_PARAMS[] = {
     {"frameskip", 4, 1, 8, "physics ticks per step, the action repeated"},
     {"max_steps", 10000, 100, 1000000, "steps before the episode is truncated"},
 };
 
-static const char *const BREAKOUT_OBS_LABELS[OBS_SIZE] = {
+static const char *const BREAKOUT_OBS_LABELS[BREAKOUT_OBS_SIZE] = {
     "paddle_x", "paddle_w", "ball_x", "ball_y", "ball_vx", "ball_vy", "balls_left",
     "brick_0_0", "brick_0_1", "brick_0_2", "brick_0_3", "brick_0_4", "brick_0_5",
     "brick_0_6", "brick_0_7", "brick_0_8", "brick_0_9", "brick_0_10", "brick_0_11",
@@ -75,6 +75,16 @@ static const char *const BREAKOUT_OBS_LABELS[OBS_SIZE] = {
     "brick_5_12", "brick_5_13", "brick_5_14", "brick_5_15", "brick_5_16", "brick_5_17",
 };
 
+static const ObsGroup BREAKOUT_OBS_GROUPS[] = {
+    {"paddle", 0, 2, 0.0f, 1.0f},          // paddle_x, paddle_w: fractions of the width
+    {"ball_position", 2, 2, 0.0f, 1.0f},   // ball_x, ball_y
+    {"ball_velocity", 4, 2, -1.0f, 1.0f},  // ball_vx, ball_vy: fractions of the top speed
+    {"balls_left", 6, 1, 0.0f, 1.0f},      // fraction of BREAKOUT_NUM_BALLS
+    {"bricks", BREAKOUT_OBS_BRICKS, BREAKOUT_NUM_BRICKS, 0.0f, 1.0f},  // 1 present, 0 broken
+};
+
+static const ControlObs BREAKOUT_CONTROL = {"paddle_x", BREAKOUT_LEFT, BREAKOUT_RIGHT};
+
 static const EnvSpec ENV_SPEC = {
     .name = "breakout",
     .title = "Breakout",
@@ -82,16 +92,23 @@ static const EnvSpec ENV_SPEC = {
     .controls = "Left/Right or A/D move the paddle",
     .obs_dtype = OBS_FLOAT32,
     .obs_height = 1,
-    .obs_width = OBS_SIZE,
+    .obs_width = BREAKOUT_OBS_SIZE,
     .obs_low = -1.0f,
     .obs_high = 1.0f,
-    .num_actions = NUM_ACTIONS,
+    .num_actions = BREAKOUT_NUM_ACTIONS,
     .action_names = BREAKOUT_ACTION_NAMES,
     .num_params = 2,
     .params = BREAKOUT_PARAMS,
-    .max_score = 432.0f,
+    .max_score = 432.0f,  // every brick: 2 rows x 18 x (7 + 4 + 1) points
     .score_name = "points",
     .obs_labels = BREAKOUT_OBS_LABELS,
+    .noop_action = BREAKOUT_NOOP,
+    .obs_value_names = NULL,
+    .num_obs_values = 0,
+    .obs_groups = BREAKOUT_OBS_GROUPS,
+    .num_obs_groups = 5,
+    .control_obs = &BREAKOUT_CONTROL,
+    .baseline_min_score = 70.0f,
 };
 
 typedef struct Breakout {
@@ -116,7 +133,7 @@ typedef struct Breakout {
     int steps;
     int step_points;      // points of the step in progress
     int done;             // episode over, autoreset off: frozen until env_reset
-    uint8_t bricks[NUM_BRICKS];  // 1 present, 0 broken; row-major from the top
+    uint8_t bricks[BREAKOUT_NUM_BRICKS];  // 1 present, 0 broken; row-major from the top
 } Breakout;
 
 typedef Breakout Env;
@@ -137,50 +154,50 @@ static void env_close(Env *env) {
 }
 
 static float breakout_ball_speed(const Env *env) {
-    float speed = BALL_SPEED;
-    if (env->paddle_hits >= 4) speed += SPEED_UP;
-    if (env->paddle_hits >= 12) speed += SPEED_UP;
-    if (env->hit_orange) speed += SPEED_UP;
-    if (env->hit_red) speed += SPEED_UP;
+    float speed = BREAKOUT_BALL_SPEED;
+    if (env->paddle_hits >= 4) speed += BREAKOUT_SPEED_UP;
+    if (env->paddle_hits >= 12) speed += BREAKOUT_SPEED_UP;
+    if (env->hit_orange) speed += BREAKOUT_SPEED_UP;
+    if (env->hit_red) speed += BREAKOUT_SPEED_UP;
     return speed;
 }
 
 static void breakout_write_obs(Env *env) {
     float *obs = (float *)env->io.observations;
-    obs[0] = env->paddle_x / FIELD_W;
-    obs[1] = env->paddle_w / FIELD_W;
-    obs[2] = env->ball_x / FIELD_W;
-    obs[3] = clampf(env->ball_y / FIELD_H, 0.0f, 1.0f);
-    obs[4] = env->ball_hx * env->ball_speed / MAX_BALL_VX;
-    obs[5] = env->ball_dir * env->ball_speed / MAX_BALL_VY;
-    obs[6] = (float)env->balls_left / (float)NUM_BALLS;
+    obs[0] = env->paddle_x / BREAKOUT_FIELD_W;
+    obs[1] = env->paddle_w / BREAKOUT_FIELD_W;
+    obs[2] = env->ball_x / BREAKOUT_FIELD_W;
+    obs[3] = clampf(env->ball_y / BREAKOUT_FIELD_H, 0.0f, 1.0f);
+    obs[4] = env->ball_hx * env->ball_speed / BREAKOUT_MAX_BALL_VX;
+    obs[5] = env->ball_dir * env->ball_speed / BREAKOUT_MAX_BALL_VY;
+    obs[6] = (float)env->balls_left / (float)BREAKOUT_NUM_BALLS;
 }
 
 // A new ball: random x, random slant, going down from just below the wall.
 static void breakout_serve(Env *env) {
     float slant = 0.25f + 0.75f * rng_float(&env->rng);
-    env->ball_x = 16.0f + (FIELD_W - 32.0f) * rng_float(&env->rng);
-    env->ball_y = SERVE_Y;
+    env->ball_x = 16.0f + (BREAKOUT_FIELD_W - 32.0f) * rng_float(&env->rng);
+    env->ball_y = BREAKOUT_SERVE_Y;
     env->ball_hx = rng_int(&env->rng, 2) ? slant : -slant;
     env->ball_dir = 1.0f;
     env->paddle_hits = 0;
     env->hit_orange = 0;
     env->hit_red = 0;
-    env->ball_speed = BALL_SPEED;
+    env->ball_speed = BREAKOUT_BALL_SPEED;
 }
 
 static void breakout_new_episode(Env *env) {
     float *obs = (float *)env->io.observations;
-    for (int i = 0; i < NUM_BRICKS; i++) {
+    for (int i = 0; i < BREAKOUT_NUM_BRICKS; i++) {
         env->bricks[i] = 1;
-        obs[OBS_BRICKS + i] = 1.0f;
+        obs[BREAKOUT_OBS_BRICKS + i] = 1.0f;
     }
-    env->bricks_left = NUM_BRICKS;
-    env->balls_left = NUM_BALLS;
+    env->bricks_left = BREAKOUT_NUM_BRICKS;
+    env->balls_left = BREAKOUT_NUM_BALLS;
     env->score = 0;
     env->steps = 0;
-    env->paddle_x = FIELD_W / 2.0f;
-    env->paddle_w = PADDLE_W;
+    env->paddle_x = BREAKOUT_FIELD_W / 2.0f;
+    env->paddle_w = BREAKOUT_PADDLE_W;
     env->shrunk = 0;
     env->done = 0;
     breakout_serve(env);
@@ -195,32 +212,32 @@ static void env_reset(Env *env, uint64_t seed) {
     env->io.truncations[0] = 0;
 }
 
-// Brick row of a y coordinate: -1 above the wall, BRICK_ROWS below it.
+// Brick row of a y coordinate: -1 above the wall, BREAKOUT_BRICK_ROWS below it.
 static int breakout_row(float y) {
-    if (y < BRICK_TOP) return -1;
-    if (y >= BRICK_BOTTOM) return BRICK_ROWS;
-    return (int)((y - BRICK_TOP) / BRICK_H);
+    if (y < BREAKOUT_BRICK_TOP) return -1;
+    if (y >= BREAKOUT_BRICK_BOTTOM) return BREAKOUT_BRICK_ROWS;
+    return (int)((y - BREAKOUT_BRICK_TOP) / BREAKOUT_BRICK_H);
 }
 
 // Brick column of an x coordinate inside the field.
 static int breakout_col(float x) {
-    int col = (int)(x / BRICK_W);
+    int col = (int)(x / BREAKOUT_BRICK_W);
     if (col < 0) return 0;
-    if (col >= BRICK_COLS) return BRICK_COLS - 1;
+    if (col >= BREAKOUT_BRICK_COLS) return BREAKOUT_BRICK_COLS - 1;
     return col;
 }
 
 static int breakout_has_brick(const Env *env, int row, int col) {
-    if (row < 0 || row >= BRICK_ROWS) return 0;
-    return env->bricks[row * BRICK_COLS + col];
+    if (row < 0 || row >= BREAKOUT_BRICK_ROWS) return 0;
+    return env->bricks[row * BREAKOUT_BRICK_COLS + col];
 }
 
 static void breakout_break_brick(Env *env, int row, int col) {
-    int i = row * BRICK_COLS + col;
+    int i = row * BREAKOUT_BRICK_COLS + col;
     env->bricks[i] = 0;
-    ((float *)env->io.observations)[OBS_BRICKS + i] = 0.0f;
+    ((float *)env->io.observations)[BREAKOUT_OBS_BRICKS + i] = 0.0f;
     env->bricks_left -= 1;
-    env->step_points += ROW_POINTS[row];
+    env->step_points += BREAKOUT_ROW_POINTS[row];
     if (row == 1) env->hit_orange = 1;
     if (row == 0) env->hit_red = 1;
     env->ball_speed = breakout_ball_speed(env);
@@ -260,9 +277,9 @@ static int breakout_hit_bricks(Env *env, float x, float y, float nx, float ny) {
 // Bounce off the paddle at crossing point xc: the offset from the paddle's center
 // sets the horizontal speed.
 static void breakout_paddle_bounce(Env *env, float xc) {
-    float t = (xc - env->paddle_x) / (env->paddle_w / 2.0f + BALL_R);
+    float t = (xc - env->paddle_x) / (env->paddle_w / 2.0f + BREAKOUT_BALL_R);
     float h = 0.25f + 1.75f * fabsf(t);
-    if (h > MAX_BALL_HX) h = MAX_BALL_HX;
+    if (h > BREAKOUT_MAX_BALL_HX) h = BREAKOUT_MAX_BALL_HX;
     if (t < 0.0f) {
         env->ball_hx = -h;
     } else if (t > 0.0f) {
@@ -281,27 +298,28 @@ static int breakout_ball_tick(Env *env) {
     float y = env->ball_y;
     float nx = x + env->ball_hx * env->ball_speed;
     float ny = y + env->ball_dir * env->ball_speed;
-    if (nx < BALL_R) {
-        nx = 2.0f * BALL_R - nx;
+    if (nx < BREAKOUT_BALL_R) {
+        nx = 2.0f * BREAKOUT_BALL_R - nx;
         env->ball_hx = -env->ball_hx;
-    } else if (nx > FIELD_W - BALL_R) {
-        nx = 2.0f * (FIELD_W - BALL_R) - nx;
+    } else if (nx > BREAKOUT_FIELD_W - BREAKOUT_BALL_R) {
+        nx = 2.0f * (BREAKOUT_FIELD_W - BREAKOUT_BALL_R) - nx;
         env->ball_hx = -env->ball_hx;
     }
-    if (ny < BALL_R) {
-        ny = 2.0f * BALL_R - ny;
+    if (ny < BREAKOUT_BALL_R) {
+        ny = 2.0f * BREAKOUT_BALL_R - ny;
         env->ball_dir = 1.0f;
         if (!env->shrunk) {
             env->shrunk = 1;
-            env->paddle_w = PADDLE_W / 2.0f;
+            env->paddle_w = BREAKOUT_PADDLE_W / 2.0f;
         }
     }
-    int in_wall = (y >= BRICK_TOP && y < BRICK_BOTTOM) || (ny >= BRICK_TOP && ny < BRICK_BOTTOM);
+    int in_wall = (y >= BREAKOUT_BRICK_TOP && y < BREAKOUT_BRICK_BOTTOM) ||
+                  (ny >= BREAKOUT_BRICK_TOP && ny < BREAKOUT_BRICK_BOTTOM);
     if (in_wall && breakout_hit_bricks(env, x, y, nx, ny)) return 0;
-    float line = PADDLE_Y - BALL_R;
+    float line = BREAKOUT_PADDLE_Y - BREAKOUT_BALL_R;
     if (env->ball_dir > 0.0f && y <= line && ny > line) {
         float xc = x + (nx - x) * (line - y) / (ny - y);
-        if (fabsf(xc - env->paddle_x) <= env->paddle_w / 2.0f + BALL_R) {
+        if (fabsf(xc - env->paddle_x) <= env->paddle_w / 2.0f + BREAKOUT_BALL_R) {
             breakout_paddle_bounce(env, xc);
             nx = xc;
             ny = line;
@@ -309,14 +327,14 @@ static int breakout_ball_tick(Env *env) {
     }
     env->ball_x = nx;
     env->ball_y = ny;
-    return ny > FIELD_H;
+    return ny > BREAKOUT_FIELD_H;
 }
 
 static void breakout_move_paddle(Env *env, int action) {
     float half = env->paddle_w / 2.0f;
-    if (action == ACTION_LEFT) env->paddle_x -= PADDLE_SPEED;
-    if (action == ACTION_RIGHT) env->paddle_x += PADDLE_SPEED;
-    env->paddle_x = clampf(env->paddle_x, half, FIELD_W - half);
+    if (action == BREAKOUT_LEFT) env->paddle_x -= BREAKOUT_PADDLE_SPEED;
+    if (action == BREAKOUT_RIGHT) env->paddle_x += BREAKOUT_PADDLE_SPEED;
+    env->paddle_x = clampf(env->paddle_x, half, BREAKOUT_FIELD_W - half);
 }
 
 // Runs the ticks of one step; returns 1 when the episode is over (terminal).
@@ -339,7 +357,7 @@ static void env_step(Env *env) {
         return;
     }
     int action = env->io.actions[0];
-    if (action < 0 || action >= NUM_ACTIONS) action = ACTION_NOOP;
+    if (action < 0 || action >= BREAKOUT_NUM_ACTIONS) action = BREAKOUT_NOOP;
     env->io.rewards[0] = 0.0f;
     env->io.terminals[0] = 0;
     env->io.truncations[0] = 0;
@@ -353,7 +371,7 @@ static void env_step(Env *env) {
         env->io.terminals[0] = (uint8_t)terminal;
         env->io.truncations[0] = (uint8_t)truncated;
         float score = (float)env->score;
-        log_add(&env->io.log[0], score, (float)env->steps, score, score / 432.0f);
+        log_add(&env->io.log[0], score, (float)env->steps, score, score / ENV_SPEC.max_score);
         if (env->io.autoreset) {
             breakout_new_episode(env);
             return;
@@ -367,9 +385,9 @@ static void env_step(Env *env) {
 static int env_baseline_action(Env *env, int agent) {
     (void)agent;
     float dx = env->ball_x - env->paddle_x;
-    if (dx < -3.0f) return ACTION_LEFT;
-    if (dx > 3.0f) return ACTION_RIGHT;
-    return ACTION_NOOP;
+    if (dx < -3.0f) return BREAKOUT_LEFT;
+    if (dx > 3.0f) return BREAKOUT_RIGHT;
+    return BREAKOUT_NOOP;
 }
 
 #endif

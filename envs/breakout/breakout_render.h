@@ -1,5 +1,5 @@
 // Breakout drawing and human controls (raylib). The glue calls env_render between
-// BeginDrawing and EndDrawing. The field is drawn at RENDER_SCALE pixels per unit.
+// BeginDrawing and EndDrawing. The field is drawn at BREAKOUT_RENDER_SCALE pixels per unit.
 #ifndef SHIFTPLAY_BREAKOUT_RENDER_H
 #define SHIFTPLAY_BREAKOUT_RENDER_H
 
@@ -8,15 +8,16 @@
 #include "raylib.h"
 #include "breakout.h"
 
-static const int RENDER_SCALE = 4;
-static const int RENDER_WIDTH = 576;   // FIELD_W * RENDER_SCALE
-static const int RENDER_HEIGHT = 640;  // FIELD_H * RENDER_SCALE
+static const int BREAKOUT_RENDER_SCALE = 4;
+static const int RENDER_WIDTH = 576;   // BREAKOUT_FIELD_W * BREAKOUT_RENDER_SCALE
+static const int RENDER_HEIGHT = 640;  // BREAKOUT_FIELD_H * BREAKOUT_RENDER_SCALE
+static const int RENDER_STEPS_PER_SECOND = 60;
 
 static const Color BREAKOUT_BG = {0, 0, 0, 255};
 static const Color BREAKOUT_WALL = {142, 142, 142, 255};
 static const Color BREAKOUT_PADDLE = {200, 72, 72, 255};
 static const Color BREAKOUT_TEXT = {200, 200, 200, 255};
-static const Color BREAKOUT_ROW_COLORS[BRICK_ROWS] = {
+static const Color BREAKOUT_ROW_COLORS[BREAKOUT_BRICK_ROWS] = {
     {200, 72, 72, 255},   // red
     {198, 108, 58, 255},  // orange
     {180, 122, 48, 255},  // tan
@@ -26,16 +27,16 @@ static const Color BREAKOUT_ROW_COLORS[BRICK_ROWS] = {
 };
 
 static int breakout_px(float units) {
-    return (int)(units * (float)RENDER_SCALE);
+    return (int)(units * (float)BREAKOUT_RENDER_SCALE);
 }
 
 static void breakout_draw_bricks(const Env *env) {
-    int w = breakout_px(BRICK_W);
-    int h = breakout_px(BRICK_H);
-    for (int row = 0; row < BRICK_ROWS; row++) {
-        int y = breakout_px(BRICK_TOP) + row * h;
-        for (int col = 0; col < BRICK_COLS; col++) {
-            if (!env->bricks[row * BRICK_COLS + col]) continue;
+    int w = breakout_px(BREAKOUT_BRICK_W);
+    int h = breakout_px(BREAKOUT_BRICK_H);
+    for (int row = 0; row < BREAKOUT_BRICK_ROWS; row++) {
+        int y = breakout_px(BREAKOUT_BRICK_TOP) + row * h;
+        for (int col = 0; col < BREAKOUT_BRICK_COLS; col++) {
+            if (!env->bricks[row * BREAKOUT_BRICK_COLS + col]) continue;
             DrawRectangle(col * w, y, w - 1, h - 1, BREAKOUT_ROW_COLORS[row]);
         }
     }
@@ -72,16 +73,17 @@ static void env_render(Env *env, int highlight_agent) {
     breakout_draw_bricks(env);
 
     Rectangle paddle = {
-        (env->paddle_x - env->paddle_w / 2.0f) * (float)RENDER_SCALE,
-        PADDLE_Y * (float)RENDER_SCALE,
-        env->paddle_w * (float)RENDER_SCALE,
-        PADDLE_H * (float)RENDER_SCALE,
+        (env->paddle_x - env->paddle_w / 2.0f) * (float)BREAKOUT_RENDER_SCALE,
+        BREAKOUT_PADDLE_Y * (float)BREAKOUT_RENDER_SCALE,
+        env->paddle_w * (float)BREAKOUT_RENDER_SCALE,
+        BREAKOUT_PADDLE_H * (float)BREAKOUT_RENDER_SCALE,
     };
     DrawRectangleRec(paddle, BREAKOUT_PADDLE);
 
-    if (env->ball_y < FIELD_H) {
-        int size = breakout_px(2.0f * BALL_R);
-        DrawRectangle(breakout_px(env->ball_x - BALL_R), breakout_px(env->ball_y - BALL_R),
+    if (env->ball_y < BREAKOUT_FIELD_H) {
+        int size = breakout_px(2.0f * BREAKOUT_BALL_R);
+        DrawRectangle(breakout_px(env->ball_x - BREAKOUT_BALL_R),
+                      breakout_px(env->ball_y - BREAKOUT_BALL_R),
                       size, size, BREAKOUT_PADDLE);
     }
     breakout_draw_end(env);
@@ -92,9 +94,9 @@ static int env_human_action(Env *env, int agent) {
     (void)agent;
     int left = IsKeyDown(KEY_LEFT) || IsKeyDown(KEY_A);
     int right = IsKeyDown(KEY_RIGHT) || IsKeyDown(KEY_D);
-    if (left && !right) return ACTION_LEFT;
-    if (right && !left) return ACTION_RIGHT;
-    return ACTION_NOOP;
+    if (left && !right) return BREAKOUT_LEFT;
+    if (right && !left) return BREAKOUT_RIGHT;
+    return BREAKOUT_NOOP;
 }
 
 #endif

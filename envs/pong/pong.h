@@ -4,7 +4,7 @@
 #ifndef SHIFTPLAY_PONG_H
 #define SHIFTPLAY_PONG_H
 
-#include "env.h"
+#include "../env.h"
 
 #define PONG_W 100.0f            // court width (x grows to the right)
 #define PONG_H 75.0f             // court height (y grows downward)
@@ -48,6 +48,15 @@ static const EnvParam PONG_PARAMS[] = {
     {"max_steps", 27000, 100, 1000000, "steps before the game is truncated"},
 };
 
+static const ObsGroup PONG_OBS_GROUPS[] = {
+    {"ball_position", 0, 2, -1.0f, 1.0f},  // around the court's center
+    {"ball_velocity", 2, 2, -1.0f, 1.0f},  // fractions of the top speed
+    {"paddles", 4, 2, -1.0f, 1.0f},        // agent's and opponent's centers
+    {"points", 6, 2, 0.0f, 1.0f},          // fractions of points_to_win
+};
+
+static const ControlObs PONG_CONTROL = {"paddle_y", PONG_UP, PONG_DOWN};
+
 static const EnvSpec ENV_SPEC = {
     .name = "pong",
     .title = "Pong",
@@ -65,6 +74,13 @@ static const EnvSpec ENV_SPEC = {
     .max_score = 21.0f,
     .score_name = "point margin",
     .obs_labels = PONG_LABELS,
+    .noop_action = PONG_STAY,
+    .obs_value_names = NULL,
+    .num_obs_values = 0,
+    .obs_groups = PONG_OBS_GROUPS,
+    .num_obs_groups = 4,
+    .control_obs = &PONG_CONTROL,
+    .baseline_min_score = 10.0f,
 };
 
 static int env_num_agents(const int *params) {
@@ -76,7 +92,6 @@ static int env_init(Env *env, const int *params) {
     env->points_to_win = params[0];
     env->inv_points = 1.0f / (float)params[0];
     env->max_steps = params[1];
-    env->io.autoreset = 1;
     return 0;
 }
 

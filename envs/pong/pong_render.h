@@ -1,6 +1,6 @@
 // Pong drawing and human controls (raylib). The glue calls env_render between
 // BeginDrawing and EndDrawing, and env_human_action once per step for the human's agent.
-// The court is drawn at RENDER_SCALE pixels per unit. Uses only raylib API that exists
+// The court is drawn at PONG_RENDER_SCALE pixels per unit. Uses only raylib API that exists
 // in 3.5 and 5.x.
 #ifndef SHIFTPLAY_PONG_RENDER_H
 #define SHIFTPLAY_PONG_RENDER_H
@@ -8,9 +8,10 @@
 #include "raylib.h"
 #include "pong.h"
 
-static const int RENDER_SCALE = 8;
-static const int RENDER_WIDTH = 800;   // PONG_W * RENDER_SCALE
-static const int RENDER_HEIGHT = 600;  // PONG_H * RENDER_SCALE
+static const int PONG_RENDER_SCALE = 8;
+static const int RENDER_WIDTH = 800;   // PONG_W * PONG_RENDER_SCALE
+static const int RENDER_HEIGHT = 600;  // PONG_H * PONG_RENDER_SCALE
+static const int RENDER_STEPS_PER_SECOND = 60;
 
 static const Color PONG_BG = {12, 14, 22, 255};
 static const Color PONG_LINE = {58, 64, 86, 255};
@@ -20,7 +21,7 @@ static const Color PONG_BALL = {245, 246, 250, 255};
 static const Color PONG_TEXT = {110, 118, 146, 255};
 
 static int pong_px(float units) {
-    return (int)(units * (float)RENDER_SCALE + 0.5f);
+    return (int)(units * (float)PONG_RENDER_SCALE + 0.5f);
 }
 
 static void pong_draw_paddle(float face_x, float center_y, float direction, Color color) {

@@ -23,8 +23,9 @@
 #define SNAKE_PERF_LENGTH 64      // perf = min(1, length / SNAKE_PERF_LENGTH)
 #define SNAKE_SPAWN_TRIES 32
 
-enum { CELL_EMPTY = 0, CELL_FOOD = 1, CELL_WALL = 2, CELL_BODY = 3, CELL_HEAD = 4,
-       CELL_CLAIM = 5 };  // CELL_CLAIM only exists inside env_step, never observed
+enum { SNAKE_CELL_EMPTY = 0, SNAKE_CELL_FOOD = 1, SNAKE_CELL_WALL = 2, SNAKE_CELL_BODY = 3,
+       SNAKE_CELL_HEAD = 4,
+       SNAKE_CELL_CLAIM = 5 };  // SNAKE_CELL_CLAIM only exists inside env_step, never observed
 
 enum { SNAKE_UP = 0, SNAKE_DOWN = 1, SNAKE_LEFT = 2, SNAKE_RIGHT = 3 };
 
@@ -35,7 +36,8 @@ enum { SNAKE_ALIVE = 0, SNAKE_DEAD = 1, SNAKE_WAITING = 2 };
 
 static const char *const SNAKE_ACTION_NAMES[4] = {"UP", "DOWN", "LEFT", "RIGHT"};
 
-enum { P_NUM_SNAKES = 0, P_WIDTH, P_HEIGHT, P_FOOD, P_MAX_STEPS, SNAKE_NUM_PARAMS };
+enum { SNAKE_P_NUM_SNAKES = 0, SNAKE_P_WIDTH, SNAKE_P_HEIGHT, SNAKE_P_FOOD, SNAKE_P_MAX_STEPS,
+       SNAKE_NUM_PARAMS };
 
 static const EnvParam SNAKE_PARAMS[SNAKE_NUM_PARAMS] = {
     {"num_snakes", 64, 1, 1024, "number of snakes (agents) on the grid"},
@@ -43,6 +45,12 @@ static const EnvParam SNAKE_PARAMS[SNAKE_NUM_PARAMS] = {
     {"height", 96, 8, 512, "grid height in cells"},
     {"food", 256, 1, 65536, "food cells kept on the grid"},
     {"max_steps", 2048, 16, 1000000, "steps per life before truncation"},
+};
+
+static const char *const SNAKE_CELL_NAMES[5] = {"empty", "food", "wall", "body", "head"};
+
+static const ObsGroup SNAKE_OBS_GROUPS[] = {
+    {"cells", 0, SNAKE_VIEW * SNAKE_VIEW, 0.0f, 4.0f},
 };
 
 static const EnvSpec ENV_SPEC = {
@@ -62,6 +70,13 @@ static const EnvSpec ENV_SPEC = {
     .max_score = (float)SNAKE_MAX_LENGTH,
     .score_name = "length",
     .obs_labels = NULL,
+    .noop_action = -1,
+    .obs_value_names = SNAKE_CELL_NAMES,
+    .num_obs_values = 5,
+    .obs_groups = SNAKE_OBS_GROUPS,
+    .num_obs_groups = 1,
+    .control_obs = NULL,
+    .baseline_min_score = 12.0f,
 };
 
 typedef struct {
@@ -94,7 +109,7 @@ typedef struct {
     int delta[4];         // grid index offset of one move UP, DOWN, LEFT, RIGHT
     int food_count;
     uint8_t *grid;        // rows * pitch cell codes
-    int32_t *claim_owner; // rows * pitch, valid only where grid == CELL_CLAIM
+    int32_t *claim_owner; // rows * pitch, valid only where grid == SNAKE_CELL_CLAIM
     int32_t *bodies;      // num_snakes * SNAKE_MAX_LENGTH grid indices
     Snake *snakes;
     Rng rng;
@@ -102,7 +117,7 @@ typedef struct {
 } Env;
 
 static int env_num_agents(const int *params) {
-    return params[P_NUM_SNAKES];
+    return params[SNAKE_P_NUM_SNAKES];
 }
 
 static int snake_opposite(int dir) {
@@ -129,7 +144,7 @@ static void snake_push_head(Env *env, int i, int cell) {
 static void snake_pop_tail(Env *env, int i) {
     Snake *s = &env->snakes[i];
     int tail = snake_body(env, i)[s->start & (SNAKE_MAX_LENGTH - 1)];
-    env->grid[tail] = CELL_EMPTY;
+    env->grid[tail] = SNAKE_CELL_EMPTY;
     s->start = (s->start + 1) & (SNAKE_MAX_LENGTH - 1);
     s->length -= 1;
 }
@@ -144,8 +159,8 @@ static int snake_random_cell(Env *env) {
 // Room for a new snake with its head at `head` facing `dir`: three empty cells in a line.
 static int snake_spawn_fits(Env *env, int head, int dir) {
     int d = env->delta[dir];
-    return env->grid[head] == CELL_EMPTY && env->grid[head - d] == CELL_EMPTY
-        && env->grid[head - 2 * d] == CELL_EMPTY;
+    return env->grid[head] == SNAKE_CELL_EMPTY && env->grid[head - d] == SNAKE_CELL_EMPTY
+        && env->grid[head - 2 * d] == SNAKE_CELL_EMPTY;
 }
 
 static void snake_place(Env *env, int i, int head, int dir) {
@@ -159,7 +174,7 @@ static void snake_place(Env *env, int i, int head, int dir) {
     s->episode_return = 0.0f;
     for (int k = SNAKE_START_LENGTH - 1; k >= 0; k--) {
         int cell = head - k * d;
-        env->grid[cell] = (k == 0) ? CELL_HEAD : CELL_BODY;
+        env->grid[cell] = (k == 0) ? SNAKE_CELL_HEAD : SNAKE_CELL_BODY;
         snake_push_head(env, i, cell);
     }
 }
@@ -199,8 +214,8 @@ static void snake_spawn_food(Env *env) {
     int tries = 4 * missing + 16;
     while (env->food_count < env->food_target && tries > 0) {
         int cell = snake_random_cell(env);
-        if (env->grid[cell] == CELL_EMPTY) {
-            env->grid[cell] = CELL_FOOD;
+        if (env->grid[cell] == SNAKE_CELL_EMPTY) {
+            env->grid[cell] = SNAKE_CELL_FOOD;
             env->food_count += 1;
         }
         tries -= 1;
@@ -214,10 +229,10 @@ static void snake_remove(Env *env, int i) {
     for (int k = 0; k < s->length; k++) {
         int cell = snake_cell(env, i, k);
         if (env->food_count < 2 * env->food_target) {
-            env->grid[cell] = CELL_FOOD;
+            env->grid[cell] = SNAKE_CELL_FOOD;
             env->food_count += 1;
         } else {
-            env->grid[cell] = CELL_EMPTY;
+            env->grid[cell] = SNAKE_CELL_EMPTY;
         }
     }
     s->length = 0;
@@ -252,11 +267,11 @@ static void env_close(Env *env) {
 }
 
 static int env_init(Env *env, const int *params) {
-    env->num_snakes = params[P_NUM_SNAKES];
-    env->width = params[P_WIDTH];
-    env->height = params[P_HEIGHT];
-    env->food_target = params[P_FOOD];
-    env->max_steps = params[P_MAX_STEPS];
+    env->num_snakes = params[SNAKE_P_NUM_SNAKES];
+    env->width = params[SNAKE_P_WIDTH];
+    env->height = params[SNAKE_P_HEIGHT];
+    env->food_target = params[SNAKE_P_FOOD];
+    env->max_steps = params[SNAKE_P_MAX_STEPS];
     // Every snake must fit at spawn with room to spare: 3 cells each, half the grid.
     if (2 * SNAKE_START_LENGTH * env->num_snakes > env->width * env->height) return 1;
     env->pitch = env->width + 2 * SNAKE_VIEW_RADIUS;
@@ -284,7 +299,7 @@ static void env_reset(Env *env, uint64_t seed) {
         for (int c = 0; c < env->pitch; c++) {
             int inside = r >= SNAKE_VIEW_RADIUS && r < SNAKE_VIEW_RADIUS + env->height
                       && c >= SNAKE_VIEW_RADIUS && c < SNAKE_VIEW_RADIUS + env->width;
-            env->grid[r * env->pitch + c] = inside ? CELL_EMPTY : CELL_WALL;
+            env->grid[r * env->pitch + c] = inside ? SNAKE_CELL_EMPTY : SNAKE_CELL_WALL;
         }
     }
     env->food_count = 0;
@@ -325,7 +340,7 @@ static void env_step(Env *env) {
         if (s->state != SNAKE_ALIVE) continue;
         s->dir = snake_action_dir(env->io.actions[i], s->dir);
         s->target = s->head + env->delta[s->dir];
-        s->eats = grid[s->target] == CELL_FOOD;
+        s->eats = grid[s->target] == SNAKE_CELL_FOOD;
         s->grows = s->eats && s->length < SNAKE_MAX_LENGTH;
         s->claimed = 0;
         s->dying = 0;
@@ -341,11 +356,11 @@ static void env_step(Env *env) {
         Snake *s = &env->snakes[i];
         if (s->state != SNAKE_ALIVE) continue;
         uint8_t cell = grid[s->target];
-        if (cell == CELL_EMPTY || cell == CELL_FOOD) {
-            grid[s->target] = CELL_CLAIM;
+        if (cell == SNAKE_CELL_EMPTY || cell == SNAKE_CELL_FOOD) {
+            grid[s->target] = SNAKE_CELL_CLAIM;
             env->claim_owner[s->target] = i;
             s->claimed = 1;
-        } else if (cell == CELL_CLAIM) {
+        } else if (cell == SNAKE_CELL_CLAIM) {
             s->dying = 1;
             env->snakes[env->claim_owner[s->target]].dying = 1;
         } else {
@@ -358,11 +373,11 @@ static void env_step(Env *env) {
         if (s->state != SNAKE_ALIVE) continue;
         s->steps += 1;
         if (s->dying) {
-            if (s->claimed) grid[s->target] = s->eats ? CELL_FOOD : CELL_EMPTY;
+            if (s->claimed) grid[s->target] = s->eats ? SNAKE_CELL_FOOD : SNAKE_CELL_EMPTY;
             continue;
         }
-        grid[s->head] = CELL_BODY;
-        grid[s->target] = CELL_HEAD;
+        grid[s->head] = SNAKE_CELL_BODY;
+        grid[s->target] = SNAKE_CELL_HEAD;
         snake_push_head(env, i, s->target);
         if (s->eats) {
             env->food_count -= 1;
@@ -407,7 +422,7 @@ static int env_baseline_action(Env *env, int agent) {
     int found = 0, food_r = 0, food_c = 0, best_dist = 1 << 30;
     for (int r = -SNAKE_VIEW_RADIUS; r <= SNAKE_VIEW_RADIUS; r++) {
         for (int c = -SNAKE_VIEW_RADIUS; c <= SNAKE_VIEW_RADIUS; c++) {
-            if (grid[s->head + r * env->pitch + c] != CELL_FOOD) continue;
+            if (grid[s->head + r * env->pitch + c] != SNAKE_CELL_FOOD) continue;
             int dist = abs(r) + abs(c);
             if (dist < best_dist) {
                 best_dist = dist;
@@ -423,7 +438,7 @@ static int env_baseline_action(Env *env, int agent) {
     for (int dir = 0; dir < 4; dir++) {
         if (dir == snake_opposite(s->dir)) continue;
         uint8_t cell = grid[s->head + env->delta[dir]];
-        if (cell != CELL_EMPTY && cell != CELL_FOOD) continue;
+        if (cell != SNAKE_CELL_EMPTY && cell != SNAKE_CELL_FOOD) continue;
         int key = found ? abs(food_r - move_r[dir]) + abs(food_c - move_c[dir]) : 0;
         if (key < best_key) {
             best_key = key;

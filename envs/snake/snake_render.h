@@ -7,11 +7,11 @@
 #include "snake.h"
 
 // Steps per second at 1x speed on the page (the default of 60 is too fast to steer).
-#define RENDER_STEPS_PER_SECOND 12
+static const int RENDER_STEPS_PER_SECOND = 12;
 
 static const int RENDER_WIDTH = 672;
 static const int RENDER_HEIGHT = 704;
-static const int RENDER_HUD = 32;  // text strip at the bottom
+static const int SNAKE_RENDER_HUD = 32;  // text strip at the bottom
 
 static const Color SNAKE_COLORS[12] = {
     {230, 41, 55, 255},   {0, 158, 47, 255},   {0, 121, 241, 255},  {255, 161, 0, 255},
@@ -28,11 +28,11 @@ typedef struct {
 static SnakeView snake_view(Env *env) {
     SnakeView v;
     int cw = RENDER_WIDTH / env->width;
-    int ch = (RENDER_HEIGHT - RENDER_HUD) / env->height;
+    int ch = (RENDER_HEIGHT - SNAKE_RENDER_HUD) / env->height;
     v.cell = cw < ch ? cw : ch;
     if (v.cell < 1) v.cell = 1;
     v.x0 = (RENDER_WIDTH - v.cell * env->width) / 2;
-    v.y0 = (RENDER_HEIGHT - RENDER_HUD - v.cell * env->height) / 2;
+    v.y0 = (RENDER_HEIGHT - SNAKE_RENDER_HUD - v.cell * env->height) / 2;
     return v;
 }
 
@@ -90,7 +90,7 @@ static void env_render(Env *env, int highlight_agent) {
     for (int r = 0; r < env->height; r++) {
         const uint8_t *row = env->grid + (r + SNAKE_VIEW_RADIUS) * env->pitch + SNAKE_VIEW_RADIUS;
         for (int c = 0; c < env->width; c++) {
-            if (row[c] != CELL_FOOD) continue;
+            if (row[c] != SNAKE_CELL_FOOD) continue;
             int inset = v.cell >= 5 ? v.cell / 4 : 0;
             DrawRectangle(v.x0 + c * v.cell + inset, v.y0 + r * v.cell + inset,
                           v.cell - 2 * inset, v.cell - 2 * inset, LIME);
@@ -104,8 +104,9 @@ static void env_render(Env *env, int highlight_agent) {
     int have_agent = highlight_agent >= 0 && highlight_agent < env->num_snakes;
     if (have_agent) snake_draw_highlight(env, v, highlight_agent);
     // Text
-    int ty = RENDER_HEIGHT - RENDER_HUD + 8;
-    DrawRectangle(0, RENDER_HEIGHT - RENDER_HUD, RENDER_WIDTH, RENDER_HUD, (Color){20, 20, 28, 255});
+    int ty = RENDER_HEIGHT - SNAKE_RENDER_HUD + 8;
+    DrawRectangle(0, RENDER_HEIGHT - SNAKE_RENDER_HUD, RENDER_WIDTH, SNAKE_RENDER_HUD,
+                  (Color){20, 20, 28, 255});
     if (have_agent) {
         Snake *s = &env->snakes[highlight_agent];
         const char *state = s->state == SNAKE_ALIVE ? "" : "  (dead)";

@@ -7,11 +7,7 @@
 #include <stdio.h>
 
 #include ENV_HEADER
-
-static int default_params(int *params) {
-    for (int i = 0; i < ENV_SPEC.num_params; i++) params[i] = ENV_SPEC.params[i].default_value;
-    return ENV_SPEC.num_params;
-}
+#include "glue.h"
 
 typedef struct {
     void *obs;
@@ -22,14 +18,9 @@ typedef struct {
     Log *logs;
 } Buffers;
 
-static int obs_item_size(void) {
-    return ENV_SPEC.obs_dtype == OBS_UINT8 ? 1 : 4;
-}
-
 static Buffers alloc_buffers(int agents) {
-    int obs_size = ENV_SPEC.obs_height * ENV_SPEC.obs_width;
     Buffers b;
-    b.obs = calloc((size_t)agents * obs_size, (size_t)obs_item_size());
+    b.obs = calloc((size_t)agents * obs_per_agent(), obs_item_size());
     b.actions = calloc((size_t)agents, sizeof(int32_t));
     b.rewards = calloc((size_t)agents, sizeof(float));
     b.terminals = calloc((size_t)agents, 1);
@@ -57,14 +48,21 @@ static void attach(Env *env, Buffers *b) {
     env->io.autoreset = 1;
 }
 
-// Returns the number of observation values outside [obs_low, obs_high] (or NaN).
+// Returns the number of observation values outside their group's [low, high] or
+// [obs_low, obs_high] (or NaN).
 static long count_bad_obs(const Buffers *b, int agents) {
-    long n = (long)agents * ENV_SPEC.obs_height * ENV_SPEC.obs_width;
     long bad = 0;
-    for (long i = 0; i < n; i++) {
-        float v = ENV_SPEC.obs_dtype == OBS_UINT8 ? (float)((uint8_t *)b->obs)[i]
-                                                  : ((float *)b->obs)[i];
-        if (!(v >= ENV_SPEC.obs_low && v <= ENV_SPEC.obs_high)) bad++;
+    for (long a = 0; a < agents; a++) {
+        for (int g = 0; g < ENV_SPEC.num_obs_groups; g++) {
+            const ObsGroup *group = &ENV_SPEC.obs_groups[g];
+            for (int k = group->start; k < group->start + group->count; k++) {
+                long i = a * (long)obs_per_agent() + k;
+                float v = ENV_SPEC.obs_dtype == OBS_UINT8 ? (float)((uint8_t *)b->obs)[i]
+                                                          : ((float *)b->obs)[i];
+                if (!(v >= group->low && v <= group->high)) bad++;
+                if (!(v >= ENV_SPEC.obs_low && v <= ENV_SPEC.obs_high)) bad++;
+            }
+        }
     }
     return bad;
 }
@@ -78,8 +76,8 @@ static int32_t fuzz_action(Rng *rng) {
 }
 
 static int run_steps(long steps) {
-    int params[16];
-    default_params(params);
+    int params[MAX_PARAMS];
+    if (default_params(params) < 0) return 1;
     int agents = env_num_agents(params);
     Buffers b = alloc_buffers(agents);
     Env *env = calloc(1, sizeof(Env));
@@ -112,15 +110,27 @@ static int run_steps(long steps) {
 }
 
 static int run_cycles(int cycles) {
-    int params[16];
-    default_params(params);
+    int params[MAX_PARAMS];
+    if (default_params(params) < 0) return 1;
     int agents = env_num_agents(params);
     for (int c = 0; c < cycles; c++) {
         Buffers b = alloc_buffers(agents);
         Env env;
         memset(&env, 0, sizeof(env));
         attach(&env, &b);
-        if (env_init(&env, params) != 0) return 1;
+        env.io.autoreset = c % 2;
+        EnvIO before = env.io;
+        int failed = env_init(&env, params) != 0;
+        if (!failed && memcmp(&before, &env.io, sizeof(EnvIO)) != 0) {
+            printf("%s: env_init changed io (the caller sets it; see envs/env.h)\n",
+                   ENV_SPEC.name);
+            failed = 1;
+        }
+        if (failed) {
+            env_close(&env);
+            free_buffers(&b);
+            return 1;
+        }
         env_reset(&env, (uint64_t)c);
         for (int t = 0; t < 3; t++) env_step(&env);
         env_close(&env);

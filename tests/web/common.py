@@ -4,6 +4,8 @@ import os
 import shutil
 import subprocess
 
+from envs.discover import env_names  # noqa: F401 - the one env list, re-exported
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.path.join(ROOT, "web", "build")
 MANIFEST = os.path.join(BUILD, "manifest.json")
@@ -15,14 +17,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 NODE_ENV = dict(os.environ, NODE_PATH=os.environ.get("NODE_PATH", "/usr/share/nodejs"))
-
-
-def env_names():
-    """Envs that have a logic header and a render header: those build_web.sh builds."""
-    root = os.path.join(ROOT, "envs")
-    return sorted(n for n in os.listdir(root)
-                  if os.path.isfile(os.path.join(root, n, n + ".h"))
-                  and os.path.isfile(os.path.join(root, n, n + "_render.h")))
 
 
 def manifest():

@@ -1,6 +1,7 @@
 // Prints web/build/manifest.json: every env built in the build folder, with its spec
 // (asked from the module itself: sp_spec_json) and the sizes of its files.
-// Usage: node --no-experimental-fetch web/tools/manifest.js web/build "raylib 3.5" "emcc ..."
+// Usage: node --no-experimental-fetch web/tools/manifest.js web/build "raylib 3.5" "emcc ..." ENV...
+// ENV...: the envs that exist (build_web.sh passes envs/discover.py's list).
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -16,14 +17,10 @@ function sizes(file) {
 }
 
 async function main() {
-  const [buildDir, raylib, emcc] = process.argv.slice(2);
-  const root = path.resolve(buildDir, '..', '..');
-  const names = fs.readdirSync(buildDir)
-    .filter((f) => f.endsWith('.wasm'))
-    .map((f) => f.slice(0, -5))
-    .filter((n) => /^[A-Za-z0-9_]+$/.test(n))
+  const [buildDir, raylib, emcc, ...existing] = process.argv.slice(2);
+  const names = existing
+    .filter((n) => fs.existsSync(path.join(buildDir, n + '.wasm')))
     .filter((n) => fs.existsSync(path.join(buildDir, n + '.js')))
-    .filter((n) => fs.existsSync(path.join(root, 'envs', n, n + '.h')))
     .sort();
   const envs = {};
   for (const name of names) {

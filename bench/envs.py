@@ -1,4 +1,4 @@
-"""Single-thread env throughput: python -m envs.bench [--env NAME] [--seconds S].
+"""Single-thread env throughput: python -m bench.envs [--env NAME] [--seconds S].
 
 Prints one JSON line per env and batch size (--agents). `sps` counts env steps per second through the real
 VecEnv.step() (action checks and numpy round trip included); `agent_sps` counts agent

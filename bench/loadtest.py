@@ -1,6 +1,6 @@
 """Load benchmark for server.py: visitors plus idle and slow (slowloris) sockets.
 
-    python web/tools/loadtest.py [--seconds 10] [--connections 16] [--idle 1000] [--slow 100]
+    python -m bench.loadtest [--seconds 10] [--connections 16] [--idle 1000] [--slow 100]
     make loadtest
 
 Starts `server.py --port 0` (extra flags via --server-arg) unless --url names a server
@@ -27,7 +27,7 @@ import threading
 import time
 import urllib.parse
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LOCAL_HOSTS = ("127.0.0.1", "::1", "localhost")
 LIMITS = {"connections": 256, "idle": 5000, "slow": 5000, "seconds": 600}
 

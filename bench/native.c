@@ -1,4 +1,4 @@
-// Native side of the web benchmark: the same bench_loop (web/bench_loop.h) as the wasm
+// Native side of the web benchmark (bench/web.py): the same bench_loop (web/bench_loop.h) as the wasm
 // build's sp_bench, compiled with the flags of the Python extension (setup.py).
 //   gcc -O3 -ffp-contract=off -Ienvs -Iweb -DENV_HEADER='"pong/pong.h"' bench_native.c
 //   ./a.out STEPS SEED  ->  {"steps", "seconds", "checksum", "num_agents"}
@@ -7,9 +7,8 @@
 #include <time.h>
 
 #include ENV_HEADER
+#include "glue.h"
 #include "bench_loop.h"
-
-enum { MAX_PARAMS = 16 };
 
 static double now(void) {
     struct timespec ts;
@@ -19,12 +18,11 @@ static double now(void) {
 
 static int make(Env *env, int **params_out, void **obs, int32_t **actions) {
     static int params[MAX_PARAMS];
-    for (int i = 0; i < ENV_SPEC.num_params && i < MAX_PARAMS; i++) params[i] = ENV_SPEC.params[i].default_value;
+    if (default_params(params) < 0) return -1;
     *params_out = params;
     int n = env_num_agents(params);
-    size_t item = ENV_SPEC.obs_dtype == OBS_UINT8 ? 1 : 4;
     memset(env, 0, sizeof(*env));
-    *obs = calloc((size_t)n * ENV_SPEC.obs_height * ENV_SPEC.obs_width, item);
+    *obs = calloc((size_t)n * obs_per_agent(), obs_item_size());
     *actions = calloc((size_t)n, sizeof(int32_t));
     env->io.observations = *obs;
     env->io.actions = *actions;

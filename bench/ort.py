@@ -1,7 +1,7 @@
 """The trained policy's cost in the browser, one JSON line per env with a model (a
 benchmark, not a test):
 
-    python -m tests.web.bench_ort [env ...] [--runs 400] [--frames 400]
+    python -m bench.ort [env ...] [--runs 400] [--frames 400]
 
 In headless Chromium (WebGL through SwiftShader, as the browser tests), on the real play
 page served by server.py:

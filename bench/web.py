@@ -1,11 +1,11 @@
 """Web numbers, one JSON line per env (a benchmark, not a test):
 
-    python -m tests.web.bench_web [env ...] [--rounds 5] [--seconds 0.3]
+    python -m bench.web [env ...] [--rounds 5] [--seconds 0.3]
 
 - size: web/build/<env>.js + .wasm, raw / gzip / brotli (target: <= 120 KB gzip);
 - speed: steps per second of one env stepped in a C loop over random actions, in
   WebAssembly (node, web/build/<env>.js: sp_bench) and natively (gcc with the flags of the
-  Python extension: tests/web/bench_native.c), both running web/bench_loop.h with the same
+  Python extension: bench/native.c), both running web/bench_loop.h with the same
   actions; ratio = wasm / native (target: >= 0.7). Best of --rounds alternating runs, after
   a warm-up, because this machine is shared.
 """
@@ -24,9 +24,10 @@ NATIVE_FLAGS = ["-O3", "-ffp-contract=off", "-std=c11"]  # as setup.py builds th
 
 
 def native_binary(name):
-    src = os.path.join(ROOT, "tests", "web", "bench_native.c")
+    src = os.path.join(ROOT, "bench", "native.c")
     out = os.path.join(CACHE, f"{name}_native")
-    deps = [src, os.path.join(ROOT, "web", "bench_loop.h"), os.path.join(ROOT, "envs", "env.h")]
+    deps = [src, os.path.join(ROOT, "web", "bench_loop.h"), os.path.join(ROOT, "envs", "env.h"),
+            os.path.join(ROOT, "envs", "glue.h")]
     env_dir = os.path.join(ROOT, "envs", name)
     deps += [os.path.join(env_dir, f) for f in os.listdir(env_dir) if f.endswith(".h")]
     if not os.path.exists(out) or any(os.path.getmtime(d) > os.path.getmtime(out) for d in deps):
