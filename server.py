@@ -15,8 +15,12 @@ import mimetypes
 import os
 import re
 import sys
+import time
 
 from flask import Flask, jsonify, make_response, render_template, request, send_file
+from waitress.channel import HTTPChannel
+from waitress.parser import HTTPRequestParser
+from waitress.task import ErrorTask
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from envs import discover
@@ -61,6 +65,7 @@ REVALIDATE = "no-cache"
 app = Flask(__name__, template_folder=os.path.join(WEB, "templates"), static_folder=None)
 app.url_map.strict_slashes = True
 app.url_map.merge_slashes = False  # "//x" is not "/x": no redirects, a plain 404
+# (a leading "//" is caught by one_leading_slash: waitress strips it before Flask sees it)
 log = logging.getLogger("shiftplay.server")
 
 
@@ -192,7 +197,8 @@ def send_asset(root, rel):
         f"{path}:{st.st_size}:{st.st_mtime_ns}:{encoding or 'identity'}".encode()
     ).hexdigest()[:20]
     response = send_file(serve, mimetype=content_type(path), conditional=True, etag=etag,
-                         last_modified=st.st_mtime, max_age=None)
+                         last_modified=st.st_mtime, max_age=None,
+                         download_name=os.path.basename(path))  # not the .br sibling's
     response.headers["Content-Type"] = content_type(path)  # werkzeug would add a 2nd charset
     if encoding:
         response.headers["Content-Encoding"] = encoding
@@ -237,14 +243,30 @@ def only_get_and_head():
         raise MethodNotAllowed(valid_methods=["GET", "HEAD"])
 
 
+# On every response: ours (after_request) and waitress's own errors (SafeErrorTask).
+SECURITY_HEADERS = (
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+    ("Cross-Origin-Embedder-Policy", "require-corp"),
+    ("Cross-Origin-Resource-Policy", "same-origin"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+)
+
+
+@app.before_request
+def one_leading_slash():
+    """"//play/pong" is a 404 like "/play//pong" (waitress strips extra leading slashes
+    from PATH_INFO, so this looks at the raw request line)."""
+    raw = request.environ.get("REQUEST_URI") or request.environ.get("RAW_URI") or ""
+    if raw.startswith("//"):
+        raise NotFound()
+
+
 @app.after_request
 def security_headers(response):
     h = response.headers
-    h["Cross-Origin-Opener-Policy"] = "same-origin"
-    h["Cross-Origin-Embedder-Policy"] = "require-corp"
-    h["Cross-Origin-Resource-Policy"] = "same-origin"
-    h["X-Content-Type-Options"] = "nosniff"
-    h["Referrer-Policy"] = "same-origin"
+    for key, value in SECURITY_HEADERS:
+        h[key] = value
     if "Cache-Control" not in h:
         h["Cache-Control"] = REVALIDATE
     return response
@@ -257,10 +279,15 @@ def gallery():
     return render_template("gallery.html", envs=infos, entries=entries)
 
 
+def shorten(text, limit=64):
+    """`text` cut to `limit` characters (with an ellipsis), for echoing user input."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 @app.get("/play/<name>")
 def play(name):
     if not ENV_NAME.match(name) or name not in env_names():
-        raise NotFound(f"There is no env called “{name}”.")
+        raise NotFound(f"There is no env called “{shorten(name)}”.")
     info = env_info(name)
     entry = built_entry(name)
     return render_template("play.html", env=info, entry=entry,
@@ -365,7 +392,158 @@ def internal_error(e):  # pragma: no cover - only for bugs
     return error_response(500, "Internal Server Error", "Something broke on our side.")
 
 
+# ---- serving (waitress) ----------------------------------------------------------------
+#
+# waitress reads each request completely in its event loop before a worker thread runs
+# the app, and buffers responses, so slow clients cost a socket, not a thread. What it
+# needs is room for many sockets and a reason to close the ones that only hold a place:
+# - connection_limit well above the idle/slow sockets a visitor-facing server sees
+#   (waitress's default of 100 let 100 idle sockets lock every visitor out);
+# - channel_timeout: idle keep-alive sockets are closed after it (default 120 s);
+# - request_timeout (ours): a request must arrive in full within it, so slowloris
+#   clients that trickle a header line every few seconds are cut off;
+# - poll() instead of select(), which cannot watch descriptors above 1023;
+# - an open-file limit above connection_limit (raised here up to the hard limit).
+# For public hosting put a reverse proxy in front (README, "Reliability").
+
+SERVE_DEFAULTS = {"threads": 16, "connection_limit": 4000, "channel_timeout": 30,
+                  "request_timeout": 15}
+
+
+class SafeErrorTask(ErrorTask):
+    """waitress's own error responses (400, 413, 431, ...) with our security headers."""
+
+    def execute(self):
+        self.response_headers.extend(SECURITY_HEADERS)
+        self.response_headers.append(("Cache-Control", "no-store"))
+        super().execute()
+
+
+class TimedRequestParser(HTTPRequestParser):
+    """Remembers when the request's first bytes arrived."""
+
+    def __init__(self, adj):
+        super().__init__(adj)
+        self.started = time.monotonic()
+
+
+class ShiftPlayChannel(HTTPChannel):
+    error_task_class = SafeErrorTask
+    parser_class = TimedRequestParser
+
+
+def close_slow_requests(server, request_timeout):
+    """Extends waitress's periodic cleanup (every cleanup_interval s): besides the idle
+    channels it closes, close those whose request is still incomplete after
+    request_timeout seconds."""
+    idle_cleanup = server.maintenance
+
+    def maintenance(now):
+        idle_cleanup(now)
+        cutoff = time.monotonic() - request_timeout
+        for channel in list(server.active_channels.values()):
+            request = channel.request
+            if request is not None and not channel.requests and request.started < cutoff:
+                channel.will_close = True
+
+    server.maintenance = maintenance
+
+
+class QueueDepthSummary(logging.Filter):
+    """waitress warns "Task queue depth is N" once per queued request (37,665 lines in a
+    minute of load); let one line through per `interval` seconds, with the peak depth
+    and how many were folded into it."""
+
+    def __init__(self, interval=10.0):
+        super().__init__()
+        self.interval = interval
+        self.next_time = 0.0
+        self.folded = 0
+        self.peak = 0
+
+    def filter(self, record):
+        depth = record.args[0] if isinstance(record.args, tuple) and record.args else 0
+        self.peak = max(self.peak, depth if isinstance(depth, int) else 0)
+        now = time.monotonic()
+        if now < self.next_time:
+            self.folded += 1
+            return False
+        record.msg = ("Task queue depth is %d (peak %d, %d more such warnings in the last "
+                      "%.0f s): more requests than threads; see README, Reliability")
+        record.args = (depth, self.peak, self.folded, self.interval)
+        self.next_time = now + self.interval
+        self.folded = 0
+        self.peak = 0
+        return True
+
+
+def raise_open_file_limit(wanted):
+    """Raises the soft limit on open files toward `wanted`; returns the limit in force."""
+    try:
+        import resource  # noqa: PLC0415 - POSIX only
+    except ImportError:  # pragma: no cover - Windows has no such limit
+        return wanted
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+        except (ValueError, OSError):
+            pass
+    return wanted if soft == resource.RLIM_INFINITY else soft
+
+
+def accept_in_batches(server, batch=256):
+    """waitress accepts one connection per turn of its event loop, and each turn walks
+    every open channel, so a burst of N connections cost O(N^2) and 3,000 idle sockets
+    kept a visitor waiting more than 10 s. Accept up to `batch` per turn instead."""
+    accept_one = server.handle_accept
+
+    def handle_accept():
+        for _ in range(batch):
+            before = len(server._map)
+            if before >= server.adj.connection_limit:
+                return
+            accept_one()
+            if len(server._map) == before:
+                return  # nothing left to accept (or it failed)
+
+    server.handle_accept = handle_accept
+
+
+def make_server(host, port, threads, connection_limit, channel_timeout, request_timeout):
+    """A waitress server for `app`, set up for many idle and slow connections."""
+    from waitress import create_server  # noqa: PLC0415
+
+    files = raise_open_file_limit(connection_limit + 256)
+    if files < connection_limit + 64:
+        log.warning("open-file limit %d is too low for %d connections; using %d (raise "
+                    "`ulimit -n`)", files, connection_limit, files - 64)
+        connection_limit = max(files - 64, 16)
+    queue_log = logging.getLogger("waitress.queue")
+    if not any(isinstance(f, QueueDepthSummary) for f in queue_log.filters):
+        queue_log.addFilter(QueueDepthSummary())
+    server = create_server(app, host=host, port=port, threads=threads, ident="ShiftPlay",
+                           connection_limit=connection_limit,
+                           channel_timeout=channel_timeout,
+                           cleanup_interval=max(1, min(5, channel_timeout // 2,
+                                                    request_timeout // 2)),
+                           backlog=2048, asyncore_use_poll=True)
+    server.channel_class = ShiftPlayChannel
+    close_slow_requests(server, request_timeout)
+    accept_in_batches(server)
+    return server
+
+
 # ---- main ------------------------------------------------------------------------------
+
+def positive_int(text):
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
+
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Serve the ShiftPlay gallery and games.")
@@ -373,17 +551,27 @@ def main(argv=None):
     parser.add_argument("--port", type=int, default=8000, help="0 picks a free port")
     parser.add_argument("--debug", action="store_true",
                         help="Flask's development server with the debugger (local only)")
-    parser.add_argument("--threads", type=int, default=8)
+    d = SERVE_DEFAULTS
+    parser.add_argument("--threads", type=positive_int, default=d["threads"],
+                        help="worker threads running the app (default %(default)s)")
+    parser.add_argument("--connection-limit", type=positive_int,
+                        default=d["connection_limit"],
+                        help="open connections at most, idle ones included; needs an "
+                             "open-file limit above it (default %(default)s)")
+    parser.add_argument("--channel-timeout", type=positive_int, default=d["channel_timeout"],
+                        help="seconds before an idle connection is closed "
+                             "(default %(default)s)")
+    parser.add_argument("--request-timeout", type=positive_int, default=d["request_timeout"],
+                        help="seconds a client has to send a whole request "
+                             "(default %(default)s)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     if args.debug:
         print(f"ShiftPlay (debug) on http://{args.host}:{args.port}/", flush=True)
         app.run(host=args.host, port=args.port, debug=True)
         return
-    from waitress import create_server  # noqa: PLC0415
-
-    server = create_server(app, host=args.host, port=args.port, threads=args.threads,
-                           ident="ShiftPlay")
+    server = make_server(args.host, args.port, args.threads, args.connection_limit,
+                         args.channel_timeout, args.request_timeout)
     port = server.effective_port
     host = server.effective_host
     print(f"ShiftPlay serving on http://{host}:{port}/", flush=True)

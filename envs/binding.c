@@ -3,6 +3,7 @@
 // caller-owned (numpy) buffers; the Python side is envs/vector.py.
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <time.h>
 
 #include ENV_HEADER
 #include "glue.h"
@@ -15,6 +16,10 @@ typedef struct {
     int agents_per_env;
     int num_agents;
     int closed;
+    // Set (with the GIL held) while a step or reset runs with the GIL released; close()
+    // sets `closing` and waits for it, so no call can free the envs under a running one.
+    int busy;
+    int closing;
     // observations, actions, rewards, terminals, truncations, logs (float32 x LOG_FIELDS)
     Py_buffer views[NUM_BUFFERS];
 } VecEnv;
@@ -181,28 +186,68 @@ static void vec_free(VecEnv *vec) {
 static void capsule_destructor(PyObject *capsule) {
     VecEnv *vec = (VecEnv *)PyCapsule_GetPointer(capsule, CAPSULE_NAME);
     if (vec == NULL) return;
+    if (vec->busy) return;  // cannot happen (a running call holds a reference); leak, never crash
     vec_free(vec);
     free(vec);
 }
 
+// The open, idle env behind `capsule`, or NULL with RuntimeError. Called with the GIL
+// held, so checking `busy` and then setting it (take_vec) cannot interleave.
 static VecEnv *get_vec(PyObject *capsule) {
     VecEnv *vec = (VecEnv *)PyCapsule_GetPointer(capsule, CAPSULE_NAME);
     if (vec == NULL) return NULL;
-    if (vec->closed) {
+    if (vec->closed || vec->closing) {
         PyErr_SetString(PyExc_RuntimeError, "the env is closed");
+        return NULL;
+    }
+    if (vec->busy) {
+        PyErr_SetString(PyExc_RuntimeError, "the env is in use by another thread (one env "
+                        "may be stepped by one thread at a time; give each thread its own)");
         return NULL;
     }
     return vec;
 }
 
-// Takes a writable C-contiguous buffer holding exactly `count` items of `item_size` bytes.
+// Marks the env busy for a call that releases the GIL; give_vec ends it. The capsule is
+// kept alive meanwhile, so its destructor cannot run under the call.
+static VecEnv *take_vec(PyObject *capsule) {
+    VecEnv *vec = get_vec(capsule);
+    if (vec == NULL) return NULL;
+    vec->busy = 1;
+    Py_INCREF(capsule);
+    return vec;
+}
+
+static void give_vec(PyObject *capsule, VecEnv *vec) {
+    vec->busy = 0;
+    Py_DECREF(capsule);
+}
+
+// 'f' for a float format, 'i' for a signed integer, 'u' for unsigned or bool, 0 else.
+static char format_kind(const char *format) {
+    if (format == NULL) return 'u';  // plain bytes
+    while (*format == '@' || *format == '=' || *format == '<' || *format == '>' ||
+           *format == '!')
+        format++;
+    if (format[0] == 0 || format[1] != 0) return 0;
+    if (strchr("efd", format[0])) return 'f';
+    if (strchr("bhilq", format[0])) return 'i';
+    if (strchr("BHILQ?", format[0])) return 'u';
+    return 0;
+}
+
+// Takes a writable C-contiguous buffer holding exactly `count` items of `item_size` bytes
+// of kind `kind` (see format_kind).
 static int get_view(PyObject *obj, Py_buffer *view, Py_ssize_t count, size_t item_size,
-                    const char *what) {
+                    char kind, const char *what) {
     if (PyObject_GetBuffer(obj, view, PyBUF_WRITABLE | PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0)
         return -1;
-    if ((size_t)view->itemsize != item_size || view->len != count * (Py_ssize_t)item_size) {
-        PyErr_Format(PyExc_ValueError, "%s buffer must hold %zd items of %zu bytes", what,
-                     count, item_size);
+    if ((size_t)view->itemsize != item_size || view->len != count * (Py_ssize_t)item_size ||
+        format_kind(view->format) != kind) {
+        const char *kinds = kind == 'f' ? "float" : kind == 'i' ? "signed int" : "unsigned int";
+        PyErr_Format(PyExc_ValueError, "%s buffer must hold %zd %s items of %zu bytes "
+                     "(got format '%s', %zd bytes)", what, count, kinds, item_size,
+                     view->format ? view->format : "B", view->len);
         PyBuffer_Release(view);
         view->obj = NULL;
         return -1;
@@ -215,10 +260,12 @@ static int bind_buffers(VecEnv *vec, PyObject **objs) {
     const char *names[NUM_BUFFERS] = {"observations", "actions", "rewards", "terminals",
                                       "truncations", "logs"};
     size_t sizes[NUM_BUFFERS] = {obs_item_size(), 4, 4, 1, 1, 4};
+    char kinds[NUM_BUFFERS] = {ENV_SPEC.obs_dtype == OBS_UINT8 ? 'u' : 'f', 'i', 'f', 'u', 'u',
+                               'f'};
     Py_ssize_t counts[NUM_BUFFERS] = {n * (Py_ssize_t)obs_per_agent(), n, n, n, n,
                                       n * LOG_FIELDS};
     for (int i = 0; i < NUM_BUFFERS; i++) {
-        if (get_view(objs[i], &vec->views[i], counts[i], sizes[i], names[i]) < 0) return -1;
+        if (get_view(objs[i], &vec->views[i], counts[i], sizes[i], kinds[i], names[i]) < 0) return -1;
     }
     return 0;
 }
@@ -293,26 +340,42 @@ static PyObject *py_vec_init(PyObject *self, PyObject *args) {
 }
 
 // Env i gets seed + i, so a vector env and a single env with the same seed agree on env 0.
+// Seeds wrap modulo 2**64 (unsigned arithmetic), so any seed below 2**64 is valid.
 static PyObject *py_vec_reset(PyObject *self, PyObject *args) {
     (void)self;
     PyObject *capsule;
     unsigned long long seed;
     if (!PyArg_ParseTuple(args, "OK", &capsule, &seed)) return NULL;
-    VecEnv *vec = get_vec(capsule);
+    VecEnv *vec = take_vec(capsule);
     if (vec == NULL) return NULL;
     Py_BEGIN_ALLOW_THREADS
     for (int i = 0; i < vec->num_envs; i++) env_reset(&vec->envs[i], seed + (uint64_t)i);
     Py_END_ALLOW_THREADS
+    give_vec(capsule, vec);
     Py_RETURN_NONE;
 }
 
-static PyObject *py_vec_step(PyObject *self, PyObject *capsule) {
+// vec_step(capsule[, actions]): actions (int32, one per agent, already validated) are
+// copied into the env's actions buffer only once the env is known to be idle.
+static PyObject *py_vec_step(PyObject *self, PyObject *args) {
     (void)self;
-    VecEnv *vec = get_vec(capsule);
+    PyObject *capsule, *actions = NULL;
+    if (!PyArg_ParseTuple(args, "O|O", &capsule, &actions)) return NULL;
+    VecEnv *vec = take_vec(capsule);
     if (vec == NULL) return NULL;
+    if (actions != NULL && actions != Py_None) {
+        Py_buffer view;
+        if (get_view(actions, &view, vec->num_agents, 4, 'i', "actions") < 0) {
+            give_vec(capsule, vec);
+            return NULL;
+        }
+        memcpy(vec->views[1].buf, view.buf, (size_t)view.len);
+        PyBuffer_Release(&view);
+    }
     Py_BEGIN_ALLOW_THREADS
     for (int i = 0; i < vec->num_envs; i++) env_step(&vec->envs[i]);
     Py_END_ALLOW_THREADS
+    give_vec(capsule, vec);
     Py_RETURN_NONE;
 }
 
@@ -347,7 +410,7 @@ static PyObject *py_vec_baseline(PyObject *self, PyObject *args) {
     VecEnv *vec = get_vec(capsule);
     if (vec == NULL) return NULL;
     Py_buffer view;
-    if (get_view(out, &view, vec->num_agents, 4, "baseline actions") < 0) return NULL;
+    if (get_view(out, &view, vec->num_agents, 4, 'i', "baseline actions") < 0) return NULL;
     int32_t *actions = (int32_t *)view.buf;
     for (int i = 0; i < vec->num_envs; i++) {
         for (int a = 0; a < vec->agents_per_env; a++) {
@@ -358,11 +421,21 @@ static PyObject *py_vec_baseline(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+// Waits for a step or reset running in another thread to finish (new calls are refused
+// from now on), then frees the envs. Closing twice is fine.
 static PyObject *py_vec_close(PyObject *self, PyObject *capsule) {
     (void)self;
     VecEnv *vec = (VecEnv *)PyCapsule_GetPointer(capsule, CAPSULE_NAME);
     if (vec == NULL) return NULL;
-    if (!vec->closed) vec_free(vec);
+    if (vec->closed || vec->closing) Py_RETURN_NONE;
+    vec->closing = 1;
+    while (vec->busy) {
+        Py_BEGIN_ALLOW_THREADS
+        struct timespec pause = {0, 100000};  // 0.1 ms
+        nanosleep(&pause, NULL);
+        Py_END_ALLOW_THREADS
+    }
+    vec_free(vec);
     Py_RETURN_NONE;
 }
 
@@ -371,7 +444,7 @@ static PyMethodDef METHODS[] = {
     {"num_agents", py_num_agents, METH_VARARGS, "Agents per env for a params tuple."},
     {"vec_init", py_vec_init, METH_VARARGS, "Create num_envs envs over the buffers."},
     {"vec_reset", py_vec_reset, METH_VARARGS, "Reset all envs (env i gets seed + i)."},
-    {"vec_step", py_vec_step, METH_O, "Step all envs once."},
+    {"vec_step", py_vec_step, METH_VARARGS, "Step all envs once."},
     {"vec_log", py_vec_log, METH_O, "Mean episode stats since the last call."},
     {"vec_baseline", py_vec_baseline, METH_VARARGS, "Scripted baseline actions."},
     {"vec_close", py_vec_close, METH_O, "Free the envs."},

@@ -31,8 +31,11 @@
 // When an agent's episode ends, env_step sets its terminal (or truncation) flag, adds
 // the finished episode to io.log[agent] (one Log per agent, so every episode's score is
 // known exactly even when several agents finish on the same step), and, if io.autoreset is set, starts the next episode
-// at once and writes that episode's first observation. With autoreset off, the env
-// keeps the final state until the caller calls env_reset.
+// at once and writes that episode's first observation. With autoreset off, a finished
+// agent is frozen until env_reset: every later env_step leaves its observation as the
+// final one, writes reward 0, keeps its terminal/truncation flag as set, and logs
+// nothing (other agents of the same Env play on). env_reset clears rewards and flags.
+// tests/test_autoreset.py checks this for every env.
 //
 // env_step must be deterministic given the seed and the actions, and must produce
 // bit-identical results natively and in WebAssembly: build with -ffp-contract=off,

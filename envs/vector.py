@@ -54,6 +54,8 @@ class VecEnv:
         self._c = binding
         self.spec = binding.spec()
         self.num_envs = _check_int("num_envs", num_envs, low=1)
+        if not isinstance(autoreset, (bool, np.bool_)):
+            raise TypeError(f"autoreset must be True or False, got {autoreset!r}")
         self.params = resolve_params(self.spec, params)
         self.agents_per_env = binding.num_agents(self.params)
         self.num_agents = self.num_envs * self.agents_per_env
@@ -83,9 +85,10 @@ class VecEnv:
     def reset(self, seed=None):
         """Starts new episodes in every env (env i is seeded with seed + i).
 
-        With seed=None, the next seed in the sequence is used, so repeated resets differ."""
+        With seed=None, the next seed in the sequence is used, so repeated resets differ.
+        Seeds wrap modulo 2**64 (env i of seed 2**64-1 gets seed i - 1)."""
         if seed is None:
-            seed = self._seed + self.num_envs
+            seed = (self._seed + self.num_envs) % 2**64
         seed = _check_int("seed", seed, low=0)
         if seed >= 2**64:
             raise ValueError("seed must be < 2**64")
@@ -106,12 +109,19 @@ class VecEnv:
         if low < 0 or high >= self.num_actions:
             bad = low if low < 0 else high
             raise ValueError(f"action {bad} is out of range [0, {self.num_actions})")
-        self.actions[...] = actions
-        self._c.vec_step(self._handle)
+        actions = np.ascontiguousarray(actions, dtype=np.int32).reshape(self.num_agents)
+        if not actions.flags.writeable:
+            actions = actions.copy()
+        # C copies them into self.actions only if no other thread is stepping this env.
+        self._c.vec_step(self._handle, actions)
         return self.observations, self.rewards, self.terminals, self.truncations
 
     def step_unchecked(self):
-        """Steps with whatever is in self.actions (already validated by the caller)."""
+        """Steps with whatever is in self.actions (already validated by the caller).
+
+        One env is stepped by one thread at a time: a call while another thread is in
+        step/reset/close of the same env raises RuntimeError (threads that each own an
+        env run in parallel, the GIL is released while C steps)."""
         self._c.vec_step(self._handle)
 
     def baseline_actions(self, out=None):
@@ -137,6 +147,7 @@ class VecEnv:
         return out
 
     def close(self):
+        """Frees the C envs; waits for a step running in another thread to finish first."""
         self._c.vec_close(self._handle)
 
     def __enter__(self):

@@ -132,3 +132,29 @@ def test_gym_rejects_multi_agent_and_bad_action():
     with pytest.raises(ValueError, match="invalid action"):
         env.step(99)
     env.close()
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_reset_without_seed_wraps_at_the_top_of_the_seed_range(name):
+    env = envs.make(name, num_envs=4)
+    env.reset(2**64 - 1)
+    env.reset()  # next seed is (2**64 - 1 + 4) mod 2**64 = 3
+    first = env.observations.copy()
+    env.reset(3)
+    np.testing.assert_array_equal(env.observations, first)
+    env.close()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.uint32, np.int64])
+def test_baseline_out_buffer_must_be_int32(dtype):
+    env = envs.make(ALL[0], num_envs=3)
+    with pytest.raises(ValueError, match="baseline actions buffer must hold 3 signed int"):
+        env.baseline_actions(out=np.empty(env.num_agents, dtype))
+    env.close()
+
+
+@pytest.mark.parametrize("bad", ["no", 0, 1, None, "False"])
+def test_autoreset_accepts_only_bools(bad):
+    with pytest.raises(TypeError, match="autoreset must be True or False"):
+        envs.make(ALL[0], autoreset=bad)
+    envs.make(ALL[0], autoreset=np.bool_(False)).close()

@@ -20,6 +20,7 @@ NAME = "throwaway_ci"
 IGNORE = shutil.ignore_patterns(".git", ".venv", ".cache", "node_modules", "build", "runs",
                                 "__pycache__", "*.egg-info", ".pytest_cache")
 PYTHON_TESTS = ["tests/test_envs.py", "tests/test_gym.py", "tests/test_binding_errors.py",
+                "tests/test_autoreset.py", "tests/test_threads.py",
                 "tests/test_sanitize.py", "tests/test_train.py", "tests/test_export.py",
                 "tests/test_models.py", "tests/web/test_parity.py", "tests/test_server.py"]
 

@@ -294,3 +294,86 @@ def test_command_line_help():
     assert out.returncode == 0
     for flag in ("--host", "--port", "--debug"):
         assert flag in out.stdout
+
+
+# ---- reliability probe (issue #14) -----------------------------------------------------
+
+def test_compressed_response_names_the_real_file(client, built):
+    r = client.get(f"/build/{built}.wasm", headers={"Accept-Encoding": "br"})
+    assert r.headers.get("Content-Encoding") == "br"
+    disposition = r.headers.get("Content-Disposition", "")
+    assert disposition.endswith(f"filename={built}.wasm"), disposition
+
+
+def test_404_page_does_not_echo_a_huge_name(client):
+    r = client.get("/play/" + "q" * 100_000)
+    assert r.status_code == 404
+    body = r.get_data(as_text=True)
+    assert "q" * 64 + "…" in body and "q" * 65 not in body
+    assert len(r.data) < 20_000
+
+
+@pytest.mark.parametrize("path", ["//play/pong", "///play/pong", "//static/style.css", "//"])
+def test_leading_double_slash_is_404_on_the_real_server(server_url, path):  # noqa: F811
+    status, headers, _ = raw_get(server_url, path)
+    assert status == 404, (path, status)
+    assert headers.get("Cross-Origin-Opener-Policy") == "same-origin"
+
+
+def raw_exchange(url, data):
+    """Sends raw bytes in pieces (stopping early if the server answers), returns the
+    answer."""
+    import select
+    import socket
+
+    parts = urllib.parse.urlsplit(url)
+    chunks = []
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as s:
+        for i in range(0, len(data), 8192):
+            if select.select([s], [], [], 0)[0]:
+                break
+            try:
+                s.sendall(data[i:i + 8192])
+            except OSError:
+                break
+        try:
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+        except ConnectionResetError:
+            pass
+    return b"".join(chunks)
+
+
+@pytest.mark.parametrize("request_bytes,status", [
+    (b"GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n", b"400"),
+    (b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 300_000 + b"\r\n\r\n", b"431"),
+    (b"GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", b"400"),
+])
+def test_waitress_errors_carry_security_headers(server_url, request_bytes, status):  # noqa: F811
+    answer = raw_exchange(server_url, request_bytes)
+    head = answer.split(b"\r\n\r\n", 1)[0]
+    assert head.split(b" ")[1] == status, head
+    for key, value in server.SECURITY_HEADERS:
+        assert f"{key}: {value}".encode() in head, (key, head)
+
+
+def test_queue_depth_warnings_are_summarised():
+    import logging
+
+    seen = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            seen.append(record.getMessage())
+
+    logger = logging.getLogger("shiftplay.test.queue")
+    logger.propagate = False
+    logger.addHandler(Keep())
+    logger.addFilter(server.QueueDepthSummary(interval=60.0))
+    for depth in range(1, 5001):
+        logger.warning("Task queue depth is %d", depth % 700)
+    assert len(seen) == 1, seen[:3]
+    assert seen[0].startswith("Task queue depth is 1 (peak 1, 0 more")

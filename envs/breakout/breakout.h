@@ -132,6 +132,7 @@ typedef struct Breakout {
     int score;
     int steps;
     int step_points;      // points of the step in progress
+    int done;             // episode over, autoreset off: frozen until env_reset
     uint8_t bricks[BREAKOUT_NUM_BRICKS];  // 1 present, 0 broken; row-major from the top
 } Breakout;
 
@@ -198,6 +199,7 @@ static void breakout_new_episode(Env *env) {
     env->paddle_x = BREAKOUT_FIELD_W / 2.0f;
     env->paddle_w = BREAKOUT_PADDLE_W;
     env->shrunk = 0;
+    env->done = 0;
     breakout_serve(env);
     breakout_write_obs(env);
 }
@@ -205,6 +207,9 @@ static void breakout_new_episode(Env *env) {
 static void env_reset(Env *env, uint64_t seed) {
     rng_seed(&env->rng, seed);
     breakout_new_episode(env);
+    env->io.rewards[0] = 0.0f;
+    env->io.terminals[0] = 0;
+    env->io.truncations[0] = 0;
 }
 
 // Brick row of a y coordinate: -1 above the wall, BREAKOUT_BRICK_ROWS below it.
@@ -347,6 +352,10 @@ static int breakout_run_ticks(Env *env, int action) {
 }
 
 static void env_step(Env *env) {
+    if (env->done) {  // autoreset off: keep the final state, flags and log until reset
+        env->io.rewards[0] = 0.0f;
+        return;
+    }
     int action = env->io.actions[0];
     if (action < 0 || action >= BREAKOUT_NUM_ACTIONS) action = BREAKOUT_NOOP;
     env->io.rewards[0] = 0.0f;
@@ -367,6 +376,7 @@ static void env_step(Env *env) {
             breakout_new_episode(env);
             return;
         }
+        env->done = 1;
     }
     breakout_write_obs(env);
 }

@@ -34,6 +34,7 @@ typedef struct {
     int steps;
     float episode_return;
     int rally_hits;
+    int done;            // game over, autoreset off: frozen until env_reset
 } Pong;
 
 typedef Pong Env;
@@ -130,6 +131,7 @@ static void pong_new_game(Pong *p) {
     p->score_opp = 0;
     p->steps = 0;
     p->episode_return = 0.0f;
+    p->done = 0;
     pong_serve(p, rng_float(&p->rng) < 0.5f ? -1.0f : 1.0f);
 }
 
@@ -206,11 +208,13 @@ static void pong_end_game(Pong *p, int truncated) {
     if (truncated) p->io.truncations[0] = 1;
     else p->io.terminals[0] = 1;
     if (p->io.autoreset) pong_new_game(p);
+    else p->done = 1;
 }
 
 static void env_step(Env *env) {
     Pong *p = env;
     p->io.rewards[0] = 0.0f;
+    if (p->done) return;  // autoreset off: keep the final state, flags and log until reset
     p->io.terminals[0] = 0;
     p->io.truncations[0] = 0;
     // -1 for UP, +1 for DOWN, 0 for STAY and anything out of range (no branch to

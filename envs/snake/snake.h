@@ -29,7 +29,8 @@ enum { SNAKE_CELL_EMPTY = 0, SNAKE_CELL_FOOD = 1, SNAKE_CELL_WALL = 2, SNAKE_CEL
 
 enum { SNAKE_UP = 0, SNAKE_DOWN = 1, SNAKE_LEFT = 2, SNAKE_RIGHT = 3 };
 
-// ALIVE: playing. DEAD: episode over, autoreset off, waits for env_reset.
+// ALIVE: playing. DEAD: episode over, autoreset off, waits for env_reset (frozen once
+// its final observation is written: no reward, flags and observation kept).
 // WAITING: no free spot to respawn yet, tried again each step.
 enum { SNAKE_ALIVE = 0, SNAKE_DEAD = 1, SNAKE_WAITING = 2 };
 
@@ -85,6 +86,7 @@ typedef struct {
     int dir;              // heading, SNAKE_UP..SNAKE_RIGHT
     int head;             // grid index of the head (kept after death for the view)
     int steps;            // steps in this life
+    int frozen;           // DEAD and its final observation written: left alone until reset
     float episode_return;
     // scratch for one env_step
     int target;
@@ -332,6 +334,7 @@ static void env_step(Env *env) {
     for (int i = 0; i < n; i++) {
         Snake *s = &env->snakes[i];
         env->io.rewards[i] = 0.0f;
+        if (s->frozen) continue;  // autoreset off: final obs and flags kept until reset
         env->io.terminals[i] = 0;
         env->io.truncations[i] = 0;
         if (s->state != SNAKE_ALIVE) continue;
@@ -401,8 +404,11 @@ static void env_step(Env *env) {
     snake_spawn_food(env);
     int scan = 1;
     for (int i = 0; i < n; i++) {
-        if (env->snakes[i].state == SNAKE_WAITING && !snake_spawn(env, i, scan)) scan = 0;
+        Snake *s = &env->snakes[i];
+        if (s->frozen) continue;
+        if (s->state == SNAKE_WAITING && !snake_spawn(env, i, scan)) scan = 0;
         snake_write_obs(env, i);
+        if (s->state == SNAKE_DEAD) s->frozen = 1;
     }
 }
 

@@ -85,6 +85,7 @@ typedef struct {
     int caught;
     int steps;
     float episode_return;
+    int done;  // episode over with autoreset off: frozen until env_reset (envs/env.h)
 } Env;
 
 static int env_num_agents(const int *params) {
@@ -125,6 +126,7 @@ static void {{name}}_new_episode(Env *env) {
     env->caught = 0;
     env->steps = 0;
     env->episode_return = 0.0f;
+    env->done = 0;
     {{name}}_new_dot(env);
     {{name}}_write_obs(env);
 }
@@ -154,6 +156,10 @@ static int {{name}}_move_dot(Env *env) {
 }
 
 static void env_step(Env *env) {
+    if (env->done) {  // autoreset off: final observation, flags and log stay until reset
+        env->io.rewards[0] = 0.0f;
+        return;
+    }
     int action = env->io.actions[0];  // out of range: treated as NOOP
     env->io.rewards[0] = 0.0f;
     env->io.terminals[0] = 0;
@@ -179,6 +185,7 @@ static void env_step(Env *env) {
                 return;
             }
             env->dot_y = 1.0f;  // the final state stays until env_reset
+            env->done = 1;
             {{name}}_write_obs(env);
             return;
         }
