@@ -285,6 +285,7 @@ def shorten(text, limit=64):
 
 
 @app.get("/play/<name>")
+@app.get("/play/<name>/")  # the static site's URL form (a folder's index.html)
 def play(name):
     if not ENV_NAME.match(name) or name not in env_names():
         raise NotFound(f"There is no env called “{shorten(name)}”.")

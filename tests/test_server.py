@@ -241,6 +241,15 @@ def test_traversal_attempts_on_the_real_server(server_url, path):  # noqa: F811
     assert headers.get("Cross-Origin-Opener-Policy") == "same-origin" or status == 400
 
 
+def test_play_url_with_and_without_trailing_slash(client):
+    """/play/<env>/ is the static site's form of /play/<env>; both serve the same page."""
+    plain = client.get("/play/pong")
+    slashed = client.get("/play/pong/")
+    assert plain.status_code == slashed.status_code == 200
+    assert plain.data == slashed.data
+    assert client.get("/play/nosuchenv/").status_code == 404
+
+
 @pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH", "OPTIONS"])
 @pytest.mark.parametrize("path", ["/", "/api/envs", "/play/pong", "/static/style.css",
                                   "/nope", "/build/manifest.json"])
