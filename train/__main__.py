@@ -48,8 +48,7 @@ def main(argv=None):
     except (FileNotFoundError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    if summary["rank"] == 0:
-        print(json.dumps(summary, default=str))
+    print(json.dumps(summary, default=str))  # under torchrun: one line per learner
     return 0
 
 

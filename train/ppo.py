@@ -202,6 +202,22 @@ def update(policy, optimizer, buf, advantages, returns, ppo, device, dist):
             "explained_variance": explained_var}
 
 
+def iteration(env, policy, optimizer, buf, state, next_done, shaping, ppo, device, dist,
+              timer):
+    """One PPO iteration: rollout, reward shaping, GAE, update. Returns the LSTM state and
+    done flags after the rollout, and the update's statistics."""
+    state, next_done = rollout(env, policy, buf, state, next_done, shaping, device, timer)
+    reward_rate = buf.rewards.mean().item()  # mean reward per agent step (unscaled)
+    shaping.apply(buf.rewards)
+    advantages, returns = advantages_and_returns(policy, buf, state, next_done,
+                                                 ppo["gamma"], ppo["gae_lambda"], device)
+    t0 = time.perf_counter()
+    stats = update(policy, optimizer, buf, advantages, returns, ppo, device, dist)
+    timer["update"] += time.perf_counter() - t0
+    stats.update(reward_rate=reward_rate, learning_rate=optimizer.param_groups[0]["lr"])
+    return state, next_done, stats
+
+
 def train(cfg, out_dir, resume=False, device=None, stream=sys.stderr, minutes=None):
     """Trains the config's env; writes checkpoints, metrics.csv, TensorBoard events and
     curve.png to out_dir. `minutes` is a wall-clock budget for this session.
@@ -236,15 +252,8 @@ def train(cfg, out_dir, resume=False, device=None, stream=sys.stderr, minutes=No
             env.reset(cfg["seed"] + dist.rank * SEED_STRIDE + 7919 * run.update)
             next_done = torch.ones(n)
 
-        state, next_done = rollout(env, policy, buf, state, next_done, shaping, device, timer)
-        reward_rate = buf.rewards.mean().item()  # mean reward per agent step (unscaled)
-        shaping.apply(buf.rewards)
-        advantages, returns = advantages_and_returns(policy, buf, state, next_done,
-                                                     ppo["gamma"], ppo["gae_lambda"], device)
-        t0 = time.perf_counter()
-        stats = update(policy, optimizer, buf, advantages, returns, ppo, device, dist)
-        timer["update"] = time.perf_counter() - t0
-        stats.update(reward_rate=reward_rate, learning_rate=optimizer.param_groups[0]["lr"])
+        state, next_done, stats = iteration(env, policy, optimizer, buf, state, next_done,
+                                            shaping, ppo, device, dist, timer)
         if run.end_update(batch_size, time.perf_counter() - update_start, stats, timer,
                           env.log()):
             break

@@ -10,6 +10,7 @@ Files in the run folder (runs/<env> by default):
     tb/             TensorBoard events (`tensorboard --logdir runs`), CleanRL's tag names
 """
 import csv
+import hashlib
 import math
 import os
 import time
@@ -68,10 +69,10 @@ class Progress:
             self.bar.update(self.task, completed=steps, info=info)
         elif time.perf_counter() - self.last >= NON_TTY_EVERY_S:
             self.last = time.perf_counter()
-            self.console.print(info, markup=False)
+            self.console.print(info, markup=False, soft_wrap=True)
 
     def message(self, text):
-        self.console.print(text, markup=False)
+        self.console.print(text, markup=False, soft_wrap=True)
 
     def stop(self):
         if self.bar is not None:
@@ -251,7 +252,8 @@ class Run:
                    "last_sps": round(self.recent_sps), "threads": torch.get_num_threads(),
                    "device": str(self.learners.device), "learners": self.learners.world,
                    "rank": self.learners.rank, "first_target": self.state["first_target"],
-                   "best_eval": self.state["best_eval"], "out_dir": self.out_dir}
+                   "best_eval": self.state["best_eval"], "out_dir": self.out_dir,
+                   "weights_sha256": weights_digest(self.policy)}
         if not self.main:
             return summary
         self.save(self.paths["ckpt"])
@@ -262,6 +264,14 @@ class Run:
                               f"{format_eta(self.wall())}, {summary['mean_sps']:,} steps/s "
                               f"overall")
         return summary
+
+
+def weights_digest(module):
+    """sha256 of every parameter's bytes: equal on all learners of a run."""
+    digest = hashlib.sha256()
+    for tensor in module.state_dict().values():
+        digest.update(tensor.detach().cpu().contiguous().numpy().tobytes())
+    return digest.hexdigest()
 
 
 def write_csv(path, rows):
