@@ -9,7 +9,7 @@ PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export NODE_PATH ?= /usr/share/nodejs
 
-.PHONY: demo test build web serve system venv bench clean
+.PHONY: demo test build web serve system venv bench need-env train export evaluate train-bench clean
 
 demo: build web
 	$(PY) server.py --host $(HOST) --port $(PORT)
@@ -54,6 +54,23 @@ web/node_modules/.installed: web/package.json web/package-lock.json
 
 bench: build
 	$(PY) -m envs.bench
+
+# Training and export with the project's venv: make train ENV=breakout [ARGS="--minutes 30"]
+ENV ?=
+need-env:
+	@test -n "$(ENV)" || { echo "usage: make $(MAKECMDGOALS) ENV=<name> [ARGS=...]"; exit 2; }
+
+train: need-env build
+	$(PY) -m train --env $(ENV) $(ARGS)
+
+export: need-env build
+	$(PY) -m export --env $(ENV) $(ARGS)
+
+evaluate: need-env build
+	$(PY) -m export.evaluate --env $(ENV) $(ARGS)
+
+train-bench: need-env build
+	$(PY) -m train.bench --env $(ENV) $(ARGS)
 
 clean:
 	rm -rf build web/build envs/*/_env*.so *.egg-info
