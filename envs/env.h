@@ -117,7 +117,7 @@ typedef struct {
     // training), and actions outside [0, num_actions) are a no-op without penalty. So the
     // policy masks illegal actions from its own input, and the page waits for the human
     // while the human's agent is to move: env_human_action returns -1 until the human has
-    // chosen. Real-time envs (turn_based = 0; action_mask_obs unused): every agent acts on
+    // chosen. Digit key i + 1 plays action i (num_actions <= 9 keys). Real-time envs (turn_based = 0; action_mask_obs unused): every agent acts on
     // every step.
     int turn_based;
     int action_mask_obs;

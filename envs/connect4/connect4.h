@@ -50,7 +50,8 @@ typedef struct {
     int opponent_noise;    // percent of opponent moves played uniformly at random
     int max_steps;
     Rng rng;
-    Rng baseline_rng;      // env_baseline_action's own stream: asking it changes nothing
+    uint64_t baseline_seed;  // env_baseline_action's randomness: a pure function of
+                             // this and the board, so asking it changes nothing
     uint64_t discs[2];     // player 0 moves first
     int height[C4_COLS];   // discs in each column
     int mover;             // player to move; -1 once the game is over
@@ -142,12 +143,7 @@ static void env_close(Env *env) {
 // ---- bitboard rules ---------------------------------------------------------------
 
 static int c4_popcount(uint64_t x) {
-    int n = 0;
-    while (x) {
-        x &= x - 1;
-        n++;
-    }
-    return n;
+    return __builtin_popcountll(x);  // gcc and clang (emcc): the same integer everywhere
 }
 
 static int c4_column_full(uint64_t filled, int col) {
@@ -262,7 +258,8 @@ static int c4_negamax(uint64_t own, uint64_t other, int depth, int alpha, int be
     static const int order[C4_COLS] = {3, 2, 4, 1, 5, 0, 6};
     uint64_t filled = own | other;
     if (filled == C4_BOARD) return 0;
-    if (c4_winning_columns(own, filled)) return C4_WIN_VALUE + depth;
+    uint64_t playable = (filled + C4_BOTTOM) & C4_BOARD;
+    if (c4_threats(own, filled) & playable) return C4_WIN_VALUE + depth;
     if (depth == 0) return c4_evaluate(own, other, filled);
     int best = -C4_WIN_VALUE - C4_MAX_DEPTH - 1;
     for (int i = 0; i < C4_COLS; i++) {
@@ -378,7 +375,7 @@ static void c4_new_game(Env *env) {
 static void env_reset(Env *env, uint64_t seed) {
     int agents = env->two_agents ? 2 : 1;
     rng_seed(&env->rng, seed);
-    rng_seed(&env->baseline_rng, seed ^ 0x5DEECE66Dull);
+    env->baseline_seed = seed ^ 0x5DEECE66Dull;
     c4_new_game(env);
     for (int a = 0; a < agents; a++) {
         env->io.rewards[a] = 0.0f;
@@ -449,7 +446,9 @@ static void env_step(Env *env) {
 static int env_baseline_action(Env *env, int agent) {
     int me = env->two_agents ? agent : env->agent_player;
     if (env->mover != me) return 0;
-    return c4_scripted_move(env, me, &env->baseline_rng);
+    Rng rng;
+    rng_seed(&rng, env->baseline_seed ^ (env->discs[0] * 0x9E3779B97F4A7C15ull) ^ env->discs[1]);
+    return c4_scripted_move(env, me, &rng);
 }
 
 #endif
