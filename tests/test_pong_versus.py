@@ -46,3 +46,25 @@ def test_faster_opponent_concedes_fewer_points():
             env.step(env.baseline_actions())
         margins[speed] = env.log()["score"]
     assert margins[100] < margins[50], margins
+
+
+def test_shipped_policy_plays_the_left_paddle_through_the_mirror():
+    """The right-paddle model, fed agent 1's mirrored view, wins on the left side too
+    (against the scripted player moving at the agent's speed)."""
+    from export.model import default_model_path, load_model
+    model = load_model(default_model_path("pong"), envs.spec("pong"))
+    env = envs.make("pong", num_envs=10, seed=200, versus=1, autoreset=False, points_to_win=5)
+    done = np.zeros(10, dtype=bool)
+    wins = 0
+    for _ in range(27000):
+        actions = env.baseline_actions()
+        actions[1::2] = model.act(env.observations[1::2])
+        env.step(actions)
+        ended = (env.terminals | env.truncations)[1::2] & ~done
+        if ended.any():
+            logs = env.take_agent_logs(2 * np.flatnonzero(ended) + 1)
+            wins += int(logs["perf"].sum())
+            done |= ended
+        if done.all():
+            break
+    assert done.all() and wins >= 9, wins
