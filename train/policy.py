@@ -78,6 +78,12 @@ class Policy(nn.Module):
             in_features = hidden
         self.encoder = nn.Sequential(*encoder)
         self.actor = layer_init(nn.Linear(in_features, self.num_actions), std=0.01)
+        # Turn-based envs carry a legal-action mask in the observation (envs/env.h):
+        # illegal actions get a logit of -1e9 (zero probability, no gradient), in torch
+        # and in the exported ONNX graph alike.
+        self.mask_start = None
+        if spec.get("turn_based") and spec.get("action_mask_obs") is not None:
+            self.mask_start = int(spec["action_mask_obs"])
         self.critic = layer_init(nn.Linear(in_features, 1), std=1.0)
 
     def preprocess(self, obs):
@@ -109,7 +115,12 @@ class Policy(nn.Module):
 
     def forward(self, obs):
         hidden = self.encoder(self.preprocess(obs))
-        return self.actor(hidden), self.critic(hidden).squeeze(-1)
+        logits = self.actor(hidden)
+        if self.mask_start is not None:
+            mask = obs[:, self.mask_start:self.mask_start + self.num_actions]
+            legal = mask.to(torch.float32) != 0.0
+            logits = torch.where(legal, logits, torch.full_like(logits, -1e9))
+        return logits, self.critic(hidden).squeeze(-1)
 
 
 def make_policy(spec, policy_config):

@@ -15,9 +15,9 @@ import numpy as np
 import torch
 from torch import nn
 
-import envs
 from train.config import target_met
 from train.evaluate import baseline_summary, evaluate, torch_act
+from train.mixed import make_train_env
 from train.plot import plot_curve
 from train.policy import make_policy
 
@@ -91,8 +91,7 @@ def train(cfg, out_dir, resume=False, device=None, stream=sys.stderr):
     progress = Progress(stream)
 
     # --- env, policy, optimizer -------------------------------------------------------
-    env = envs.make(cfg["env"], num_envs=ppo["num_envs"], seed=cfg["seed"],
-                    **cfg["env_params"])
+    env = make_train_env(cfg)
     spec = env.spec
     n = env.num_agents
     T = ppo["num_steps"]

@@ -196,6 +196,25 @@ def check_snake_turn(page, spec):
     raise AssertionError("the snake kept dying: " + "; ".join(failures))
 
 
+def check_turn_keys(page, spec):
+    """Turn-based envs (envs/env.h): the game waits while the human is to move, and
+    digit key i + 1 plays action i. Returns 1 when checked."""
+    start, n = spec["action_mask_obs"], spec["num_actions"]
+    s0 = state(page)
+    wait_steps(page, 3)
+    s1 = state(page)
+    if s1["episode"] == s0["episode"]:
+        assert s1["obs"] == s0["obs"], "the game must wait for the human's move"
+    legal = [i for i in range(min(n, 9)) if s1["obs"][start + i]]
+    assert legal, "the human's agent should be to move while it holds control"
+    page.keyboard.press(f"Digit{legal[0] + 1}")
+    wait_steps(page, 2)
+    s2 = state(page)
+    assert s2["obs"] != s1["obs"] or s2["episode"] != s1["episode"], \
+        f"key {legal[0] + 1} should play action {legal[0]}"
+    return 1
+
+
 # Env-specific checks beyond the spec's control observation.
 STATE_CHECKS = {
     "snake": check_snake_turn,
@@ -226,6 +245,8 @@ def test_shift_hands_control_to_the_keyboard_and_back(page, server_url, name):
     if name in STATE_CHECKS:
         STATE_CHECKS[name](page, spec)
     checked = action_checks(page, spec)
+    if spec.get("turn_based"):
+        checked += check_turn_keys(page, spec)
     assert checked > 0 or name in STATE_CHECKS or control_keys(spec), \
         f"{name}: no arrow key maps to an action name; add a check to STATE_CHECKS"
     shot(page, f"play_{name}_you")
