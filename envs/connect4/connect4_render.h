@@ -9,7 +9,7 @@
 #include "connect4.h"
 
 // One move (two discs against the scripted opponent) every half second when the bot plays.
-#define RENDER_STEPS_PER_SECOND 2
+static const int RENDER_STEPS_PER_SECOND = 2;
 
 static const int RENDER_WIDTH = 672;
 static const int RENDER_HEIGHT = 672;
