@@ -168,6 +168,12 @@ EXPORT void sp_baseline_fill(int32_t *out) {
 }
 
 // The human's action for `agent` from the keys raylib sees held (needs sp_render_init).
+// Autoreset on (the default): a finished episode restarts at once. Off: the final state
+// stays on screen until sp_reset (versus games end on their last position).
+EXPORT void sp_set_autoreset(int on) {
+    g_env.io.autoreset = on ? 1 : 0;
+}
+
 EXPORT int sp_human_action(int agent) {
     if (!g_created || !g_window || agent < 0 || agent >= g_num_agents) return 0;
     return env_human_action(&g_env, agent);
