@@ -512,8 +512,12 @@ export class Game {
     this.checkControl();
   }
 
+  // Whether the human takes over now (Shift, touch). In versus mode the human's own side
+  // is always theirs; this is then the bot's side too, and a touch action button
+  // (humanActionOverride) drives only the human's side.
   get humanActive() {
-    return !!((this.input && this.input.held) || this._humanHeld || this._humanActionOverride !== null);
+    const override = !this.versus && this._humanActionOverride !== null;
+    return !!((this.input && this.input.held) || this._humanHeld || override);
   }
 
   // Emits 'control' when who is in control changed (Shift, touch, blur...).
