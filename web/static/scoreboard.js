@@ -215,6 +215,7 @@ export function initScoreboard(page) {
   if (note) note.textContent = `${page.env.spec.score_name || 'score'} · this browser`;
   render(grid, env);
   const onEpisode = (ep) => {
+    if (ep.versus) return null;  // versus games go to the versus record (versus.js)
     const r = record(env, ep);
     if (r) render(grid, env, { flash: r.best ? r.kind : null });
     return r;
