@@ -449,6 +449,12 @@ export class Game {
     return agent === this.humanAgent && this.humanActive;
   }
 
+  // The agent the policy and eye views follow: the human's, or in versus mode the bot's
+  // side (what the bot sees and decides).
+  get viewAgent() {
+    return this.versus ? (this.humanAgent + 1) % this.env.numAgents : this.humanAgent;
+  }
+
   // Turn-based: whether the agent to move is waiting for the human.
   get awaitingHuman() {
     return this.turnBased && !this.over && this.turn >= 0 && this.drives(this.turn);
