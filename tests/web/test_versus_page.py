@@ -209,6 +209,11 @@ def test_touch_plays_the_humans_side(browser, server_url, name):
         box = page.locator("#game-canvas").bounding_box()
         if spec["turn_based"]:
             s = wait_turn(page, 0)
+            # The pad's move buttons offer exactly the legal moves.
+            offered = page.evaluate("""() => Array.from(document.querySelectorAll(
+              '#touch-pad .touch-btn[data-action]'), (b) => [Number(b.dataset.action), !b.disabled])""")
+            start = spec["action_mask_obs"]
+            assert offered and all(on == bool(s["obs"][start + a]) for a, on in offered)
             page.tap("#game-canvas", position={"x": box["width"] * 0.5, "y": box["height"] * 0.6})
             page.wait_for_function(f"shiftplay.game.totalSteps > {s['steps']}")
             assert not page.evaluate("shiftplay.game.tookOver")

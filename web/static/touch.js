@@ -72,14 +72,25 @@ function actionButton(a, cls, text) {
   return b;
 }
 
-// A tap on the canvas as the mouse events raylib listens to (press, then release a
-// little later, so the next frame sees the button down).
-function forwardTap(canvas, touch) {
+// A tap on the canvas as the mouse events raylib listens to: press, then release once
+// the game has drawn two frames with the button down (slow devices included), or after
+// a second if it draws none.
+function forwardTap(canvas, touch, game) {
   const o = { clientX: touch.clientX, clientY: touch.clientY, screenX: touch.screenX,
     screenY: touch.screenY, button: 0, buttons: 1, bubbles: true, cancelable: true, view: window };
   canvas.dispatchEvent(new MouseEvent('mousemove', o));
   canvas.dispatchEvent(new MouseEvent('mousedown', o));
-  setTimeout(() => canvas.dispatchEvent(new MouseEvent('mouseup', Object.assign({}, o, { buttons: 0 }))), 120);
+  const until = game.frames + 2;
+  const t0 = performance.now();
+  const release = () => {
+    const waited = performance.now() - t0;
+    if ((game.frames >= until && waited >= 100) || waited >= 1000) {
+      canvas.dispatchEvent(new MouseEvent('mouseup', Object.assign({}, o, { buttons: 0 })));
+    } else {
+      requestAnimationFrame(release);
+    }
+  };
+  requestAnimationFrame(release);
 }
 
 // Taps (turn-based) or court halves (versus, UP/DOWN) on the canvas; see the top.
@@ -91,7 +102,7 @@ function bindCanvas(page, names) {
       const t = e.changedTouches && e.changedTouches[0];
       if (!t) return;
       if (e.cancelable) e.preventDefault();
-      forwardTap(canvas, t);
+      forwardTap(canvas, t, game);
     }, { passive: false });
     return;
   }
@@ -187,6 +198,19 @@ export function initTouch(page) {
       if (i >= 0) held.splice(i, 1);
       applyOverride();
     }));
+  }
+  // Turn-based: a move that is not legal now is never offered (its button is disabled).
+  if (env.spec.turn_based) {
+    let shownMask = '';
+    game.on('frame', () => {
+      const agent = game.turn >= 0 && game.drives(game.turn) ? game.turn : game.humanAgent;
+      const buttons = dirs.querySelectorAll('.touch-btn');
+      const legal = Array.from(buttons, (b) => env.isLegal(agent, Number(b.dataset.action)));
+      const mask = legal.join();
+      if (mask === shownMask) return;
+      shownMask = mask;
+      buttons.forEach((b, i) => { b.disabled = !legal[i]; });
+    });
   }
   const releaseAll = () => { for (const h of holds) h.release(); };
   window.addEventListener('blur', releaseAll);
