@@ -1,7 +1,8 @@
 // Native side of the web benchmark (bench/web.py): the same bench_loop (web/bench_loop.h) as the wasm
 // build's sp_bench, compiled with the flags of the Python extension (setup.py).
 //   gcc -O3 -ffp-contract=off -Ienvs -Iweb -DENV_HEADER='"pong/pong.h"' bench_native.c
-//   ./a.out STEPS SEED  ->  {"steps", "seconds", "checksum", "num_agents"}
+//   ./a.out STEPS SEED [NAME=INT ...]  ->  {"steps", "seconds", "checksum", "num_agents"}
+// (NAME=INT overrides a param's default, e.g. opponent_depth=3)
 #define _POSIX_C_SOURCE 199309L
 #include <stdio.h>
 #include <time.h>
@@ -10,6 +11,30 @@
 #include "glue.h"
 #include "bench_loop.h"
 
+static int g_params[MAX_PARAMS];
+
+// Defaults, then NAME=INT arguments; -1 on an unknown name or a value out of range.
+static int parse_params(int argc, char **argv) {
+    if (default_params(g_params) < 0) return -1;
+    for (int a = 3; a < argc; a++) {
+        const char *eq = strchr(argv[a], '=');
+        int found = 0;
+        for (int i = 0; eq != NULL && i < ENV_SPEC.num_params && i < MAX_PARAMS; i++) {
+            const EnvParam *p = &ENV_SPEC.params[i];
+            if (strlen(p->name) != (size_t)(eq - argv[a]) || strncmp(p->name, argv[a], (size_t)(eq - argv[a])) != 0) continue;
+            int v = atoi(eq + 1);
+            if (v < p->min_value || v > p->max_value) return -1;
+            g_params[i] = v;
+            found = 1;
+        }
+        if (!found) {
+            fprintf(stderr, "unknown param %s\n", argv[a]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static double now(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -17,8 +42,7 @@ static double now(void) {
 }
 
 static int make(Env *env, int **params_out, void **obs, int32_t **actions) {
-    static int params[MAX_PARAMS];
-    if (default_params(params) < 0) return -1;
+    int *params = g_params;
     *params_out = params;
     int n = env_num_agents(params);
     memset(env, 0, sizeof(*env));
@@ -40,6 +64,7 @@ static int make(Env *env, int **params_out, void **obs, int32_t **actions) {
 int main(int argc, char **argv) {
     int steps = argc > 1 ? atoi(argv[1]) : 100000;
     unsigned seed = argc > 2 ? (unsigned)atoi(argv[2]) : 1u;
+    if (parse_params(argc, argv) != 0) return 2;
     static Env env;
     int *params;
     void *obs;

@@ -77,6 +77,17 @@ static PyObject *control_dict(void) {
                          c->decrease_action, "increase_action", c->increase_action);
 }
 
+// d[keys[i]] = values[i] for n new references (released here, NULL counts as an error).
+static int set_items(PyObject *d, const char *const *keys, PyObject **values, int n) {
+    int status = 0;
+    for (int i = 0; i < n; i++) {
+        if (values[i] == NULL || (status == 0 && PyDict_SetItemString(d, keys[i], values[i]) < 0))
+            status = -1;
+        Py_XDECREF(values[i]);
+    }
+    return status;
+}
+
 // Adds the conventions the tools read (noop, value names, groups, control, baseline).
 static int add_conventions(PyObject *d) {
     PyObject *values[5] = {
@@ -90,13 +101,26 @@ static int add_conventions(PyObject *d) {
     };
     const char *keys[5] = {"noop_action", "obs_value_names", "obs_groups", "control_obs",
                            "baseline_min_score"};
-    int status = 0;
-    for (int i = 0; i < 5; i++) {
-        if (values[i] == NULL || (status == 0 && PyDict_SetItemString(d, keys[i], values[i]) < 0))
-            status = -1;
-        Py_XDECREF(values[i]);
-    }
-    return status;
+    return set_items(d, keys, values, 5);
+}
+
+// Adds versus play and turn taking (envs/env.h): versus_sides, versus_param, side_names,
+// turn_based, action_mask_obs (None unless turn_based).
+static int add_versus(PyObject *d) {
+    int sides = ENV_SPEC.versus_sides;
+    int has_sides = sides > 0 && ENV_SPEC.side_names != NULL;
+    PyObject *values[5] = {
+        PyLong_FromLong(sides),
+        sides > 0 && ENV_SPEC.versus_param != NULL ? PyUnicode_FromString(ENV_SPEC.versus_param)
+                                                   : (Py_INCREF(Py_None), Py_None),
+        has_sides ? string_list(ENV_SPEC.side_names, sides) : (Py_INCREF(Py_None), Py_None),
+        PyBool_FromLong(ENV_SPEC.turn_based),
+        ENV_SPEC.turn_based ? PyLong_FromLong(ENV_SPEC.action_mask_obs)
+                            : (Py_INCREF(Py_None), Py_None),
+    };
+    const char *keys[5] = {"versus_sides", "versus_param", "side_names", "turn_based",
+                           "action_mask_obs"};
+    return set_items(d, keys, values, 5);
 }
 
 // The env's spec as a dict: everything Python, the exporter and the web glue need.
@@ -129,6 +153,7 @@ static PyObject *py_spec(PyObject *self, PyObject *args) {
         "max_score", (double)ENV_SPEC.max_score, "score_name", ENV_SPEC.score_name,
         "obs_labels", labels);
     if (d != NULL && add_conventions(d) < 0) Py_CLEAR(d);
+    if (d != NULL && add_versus(d) < 0) Py_CLEAR(d);
     return d;
 }
 

@@ -124,6 +124,26 @@ typedef struct {
     // The scripted baseline (env_baseline_action) reaches at least this mean score with
     // the default params; tests check it.
     float baseline_min_score;
+    // Versus play: an env whose agents compete can be played human against bot.
+    // versus_sides is the number of sides (0: no versus); side i is agent i when the
+    // param named versus_param is set to 1 (that param makes the env num_agents ==
+    // versus_sides; its other params keep their meaning). side_names[i] names side i for
+    // humans ("first player", "left paddle"). NULL / 0 for envs without versus.
+    int versus_sides;
+    const char *versus_param;
+    const char *const *side_names;
+    // Turn-based envs (turn_based = 1): agents take turns. Observation values
+    // action_mask_obs .. action_mask_obs + num_actions - 1 of an agent's observation are
+    // its legal-action mask: nonzero iff that action is legal for it NOW. An agent whose
+    // mask is all zero is not to move (another's turn, or the game is over) and its action
+    // is ignored; an illegal action of the agent to move is a no-op (a small penalty in
+    // training), and actions outside [0, num_actions) are a no-op without penalty. So the
+    // policy masks illegal actions from its own input, and the page waits for the human
+    // while the human's agent is to move: env_human_action returns -1 until the human has
+    // chosen. Digit key i + 1 plays action i (num_actions <= 9 keys). Real-time envs (turn_based = 0; action_mask_obs unused): every agent acts on
+    // every step.
+    int turn_based;
+    int action_mask_obs;
 } EnvSpec;
 
 // Sums over an agent's finished episodes; the glue divides by n and clears it when read.

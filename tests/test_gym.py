@@ -16,8 +16,8 @@ def test_check_env(name):
 
 @pytest.mark.parametrize("name", SINGLE)
 def test_episode_ends_and_needs_reset(name):
-    env = GymEnv(name, max_steps=envs.spec(name)["params"][-1]["min"]) if any(
-        p["name"] == "max_steps" for p in envs.spec(name)["params"]) else GymEnv(name)
+    limit = [p["min"] for p in envs.spec(name)["params"] if p["name"] == "max_steps"]
+    env = GymEnv(name, max_steps=limit[0]) if limit else GymEnv(name)
     obs, _ = env.reset(seed=1)
     steps = 0
     while True:

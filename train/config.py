@@ -17,6 +17,10 @@ DEFAULTS = {
                                  # while the env steps (single-threaded) and other
                                  # processes share the cores
     "env_params": {},            # passed to envs.make for training only
+    "env_mix": [],               # optional: train on several env variants at once, a
+                                 # list of {num_envs, env_params} tables (env_params over
+                                 # the ones above), e.g. self-play next to games against
+                                 # scripted opponents; replaces ppo.num_envs
     "ppo": {
         "num_envs": 1024,        # env instances stepped together
         "num_steps": 64,         # rollout length per update
@@ -70,13 +74,34 @@ def _merge(base, override, where):
         if key not in base:
             raise ValueError(f"unknown config key {where}{key!r}; known: "
                              f"{', '.join(sorted(base))}")
-        if isinstance(base[key], dict) and key != "env_params":
+        if key == "env_mix":
+            out[key] = _check_mix(value, where)
+        elif isinstance(base[key], dict) and key != "env_params":
             if not isinstance(value, dict):
                 raise ValueError(f"config key {where}{key!r} must be a table")
             out[key] = _merge(base[key], value, f"{where}{key}.")
         else:
             out[key] = value
     return out
+
+
+def _check_mix(value, where):
+    """env_mix must be a list of {num_envs >= 1, env_params = {...}} tables."""
+    if not isinstance(value, list):
+        raise ValueError(f"config key {where}'env_mix' must be a list of tables")
+    mix = []
+    for i, group in enumerate(value):
+        if not isinstance(group, dict) or set(group) - {"num_envs", "env_params"}:
+            raise ValueError(f"{where}env_mix[{i}] must be a table with keys num_envs and "
+                             f"env_params")
+        num = group.get("num_envs")
+        if isinstance(num, bool) or not isinstance(num, int) or num < 1:
+            raise ValueError(f"{where}env_mix[{i}].num_envs must be an int >= 1")
+        params = group.get("env_params", {})
+        if not isinstance(params, dict):
+            raise ValueError(f"{where}env_mix[{i}].env_params must be a table")
+        mix.append({"num_envs": num, "env_params": dict(params)})
+    return mix
 
 
 def config_path(env_name):

@@ -90,6 +90,12 @@ class Policy(nn.Module):
                     nn.init.orthogonal_(param, 1.0)
             in_features = self.lstm_size
         self.actor = layer_init(nn.Linear(in_features, self.num_actions), std=0.01)
+        # Turn-based envs carry a legal-action mask in the observation (envs/env.h):
+        # illegal actions get a logit of -1e9 (zero probability, no gradient), in torch
+        # and in the exported ONNX graph alike.
+        self.mask_start = None
+        if spec.get("turn_based") and spec.get("action_mask_obs") is not None:
+            self.mask_start = int(spec["action_mask_obs"])
         self.critic = layer_init(nn.Linear(in_features, 1), std=1.0)
 
     def preprocess(self, obs):
@@ -119,12 +125,20 @@ class Policy(nn.Module):
         x = self.preprocess(torch.as_tensor(obs).to(self.obs_offset.device))
         self.obs_offset.copy_(x.mean(dim=0))
 
+    def mask_logits(self, obs, logits):
+        """Illegal actions of a turn-based env (0 in the observation's mask) get -1e9."""
+        if self.mask_start is None:
+            return logits
+        mask = obs[:, self.mask_start:self.mask_start + self.num_actions]
+        legal = mask.to(torch.float32) != 0.0
+        return torch.where(legal, logits, torch.full_like(logits, -1e9))
+
     def forward(self, obs, h=None, c=None):
         hidden = self.encoder(self.preprocess(obs))
         if not self.recurrent:
-            return self.actor(hidden), self.critic(hidden).squeeze(-1)
+            return self.mask_logits(obs, self.actor(hidden)), self.critic(hidden).squeeze(-1)
         h, c = self.lstm(hidden, (h, c))
-        return self.actor(h), self.critic(h).squeeze(-1), h, c
+        return self.mask_logits(obs, self.actor(h)), self.critic(h).squeeze(-1), h, c
 
     def initial_state(self, batch, device=None):
         """Zero LSTM state (h, c) for `batch` agents; () for a feed-forward policy."""
@@ -159,7 +173,8 @@ class Policy(nn.Module):
             h, c = self.lstm(hidden[t], (h * keep, c * keep))
             outs.append(h)
         out = torch.cat(outs)
-        return self.actor(out), self.critic(out).squeeze(-1)
+        logits = self.mask_logits(obs.reshape(T * batch, -1), self.actor(out))
+        return logits, self.critic(out).squeeze(-1)
 
 
 def make_policy(spec, policy_config):

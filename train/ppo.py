@@ -21,8 +21,8 @@ import numpy as np
 import torch
 from torch import nn
 
-import envs
 from train import distributed
+from train.mixed import make_train_env
 from train.policy import make_policy
 from train.run import Run
 from train.shaping import RewardShaping
@@ -60,11 +60,7 @@ class Rollout:
 def setup(cfg, device, dist):
     """The env (this rank's slice), policy, optimizer and rollout storage for a config."""
     ppo = cfg["ppo"]
-    if ppo["num_envs"] % dist.world:
-        raise ValueError(f"num_envs={ppo['num_envs']} is not divisible by the "
-                         f"{dist.world} learners")
-    env = envs.make(cfg["env"], num_envs=ppo["num_envs"] // dist.world,
-                    seed=cfg["seed"] + dist.rank * SEED_STRIDE, **cfg["env_params"])
+    env = make_train_env(cfg, cfg["seed"] + dist.rank * SEED_STRIDE, dist.world)
     torch.manual_seed(cfg["seed"])
     policy = make_policy(env.spec, cfg["policy"]).to(device)
     if policy.center_obs:

@@ -168,6 +168,12 @@ EXPORT void sp_baseline_fill(int32_t *out) {
 }
 
 // The human's action for `agent` from the keys raylib sees held (needs sp_render_init).
+// Autoreset on (the default): a finished episode restarts at once. Off: the final state
+// stays on screen until sp_reset (versus games end on their last position).
+EXPORT void sp_set_autoreset(int on) {
+    g_env.io.autoreset = on ? 1 : 0;
+}
+
 EXPORT int sp_human_action(int agent) {
     if (!g_created || !g_window || agent < 0 || agent >= g_num_agents) return 0;
     return env_human_action(&g_env, agent);
@@ -335,6 +341,23 @@ static void json_control(Json *j) {
     json_lit(j, "}");
 }
 
+// Versus play and turn taking, the same keys as the binding's spec() (envs/env.h).
+static void json_versus(Json *j) {
+    int sides = ENV_SPEC.versus_sides;
+    json_int(j, "versus_sides", sides);
+    json_key(j, "versus_param");
+    json_str(j, sides > 0 ? ENV_SPEC.versus_param : NULL);
+    json_str_list(j, "side_names", sides > 0 ? ENV_SPEC.side_names : NULL, sides);
+    json_key(j, "turn_based");
+    json_lit(j, ENV_SPEC.turn_based ? "true" : "false");
+    if (ENV_SPEC.turn_based) {
+        json_int(j, "action_mask_obs", ENV_SPEC.action_mask_obs);
+    } else {
+        json_key(j, "action_mask_obs");
+        json_lit(j, "null");
+    }
+}
+
 // The spec (same fields as the Python binding's spec()) plus what the web glue adds:
 // obs_shape, render size, default num_agents, steps_per_second, stats layout.
 EXPORT const char *sp_spec_json(void) {
@@ -386,6 +409,7 @@ EXPORT const char *sp_spec_json(void) {
     json_groups(&j);
     json_control(&j);
     json_float(&j, "baseline_min_score", ENV_SPEC.baseline_min_score);
+    json_versus(&j);
     json_int(&j, "num_agents", have_defaults ? env_num_agents(defaults) : 0);
     json_int(&j, "render_width", RENDER_WIDTH);
     json_int(&j, "render_height", RENDER_HEIGHT);

@@ -1,5 +1,8 @@
 // Pong: the agent (right paddle) plays a scripted opponent (left paddle) that follows
-// the ball at limited speed. First to `points_to_win` ends the game.
+// the ball at limited speed (`opponent_speed`). First to `points_to_win` ends the game.
+// With versus=1 the left paddle is a second agent (agent 1: a human, or a policy) moving
+// at the agent's speed; its observation is mirrored so that it reads like the right
+// side's (its own paddle is "paddle_y", the ball comes toward it with ball_vx > 0).
 // Contract: envs/env.h.
 #ifndef SHIFTPLAY_PONG_H
 #define SHIFTPLAY_PONG_H
@@ -11,8 +14,7 @@
 #define PONG_PADDLE_HALF 6.0f    // half paddle height
 #define PONG_FACE 4.0f           // distance from each side line to a paddle's face
 #define PONG_BALL_R 1.0f
-#define PONG_PADDLE_SPEED 3.5f   // agent paddle, per step
-#define PONG_OPP_SPEED 1.75f     // scripted opponent, per step
+#define PONG_PADDLE_SPEED 3.5f   // agent paddle (and a versus player's), per step
 #define PONG_SERVE_SPEED 2.5f    // horizontal ball speed at serve, per step
 #define PONG_MAX_SPEED 5.0f      // horizontal speed cap
 #define PONG_SPEEDUP 1.08f       // per paddle hit
@@ -30,6 +32,9 @@ typedef struct {
     float ball_x, ball_y, ball_vx, ball_vy;
     float paddle_y;      // agent paddle center
     float opp_y;         // opponent paddle center
+    float opp_speed;     // scripted opponent's paddle speed per step
+    int versus;          // 1: agent 1 moves the left paddle
+    float episode_return_left;
     int score_agent, score_opp;
     int steps;
     float episode_return;
@@ -46,7 +51,10 @@ static const char *const PONG_LABELS[PONG_OBS_SIZE] = {
 static const EnvParam PONG_PARAMS[] = {
     {"points_to_win", 21, 1, 99, "points that end the game"},
     {"max_steps", 27000, 100, 1000000, "steps before the game is truncated"},
+    {"opponent_speed", 50, 10, 200, "scripted opponent's paddle speed, percent of the agent's"},
+    {"versus", 0, 0, 1, "1: the left paddle is agent 1 (a second player), not the script"},
 };
+static const char *const PONG_SIDES[2] = {"right paddle", "left paddle"};
 
 static const ObsGroup PONG_OBS_GROUPS[] = {
     {"ball_position", 0, 2, -1.0f, 1.0f},  // around the court's center
@@ -69,7 +77,7 @@ static const EnvSpec ENV_SPEC = {
     .obs_high = 1.0f,
     .num_actions = 3,
     .action_names = PONG_ACTIONS,
-    .num_params = 2,
+    .num_params = 4,
     .params = PONG_PARAMS,
     .max_score = 21.0f,
     .score_name = "point margin",
@@ -81,17 +89,22 @@ static const EnvSpec ENV_SPEC = {
     .num_obs_groups = 4,
     .control_obs = &PONG_CONTROL,
     .baseline_min_score = 10.0f,
+    .versus_sides = 2,
+    .versus_param = "versus",
+    .side_names = PONG_SIDES,
+    .turn_based = 0,
 };
 
 static int env_num_agents(const int *params) {
-    (void)params;
-    return 1;
+    return params[3] ? 2 : 1;
 }
 
 static int env_init(Env *env, const int *params) {
     env->points_to_win = params[0];
     env->inv_points = 1.0f / (float)params[0];
     env->max_steps = params[1];
+    env->opp_speed = PONG_PADDLE_SPEED * (float)params[2] / 100.0f;  // 50% -> 1.75
+    env->versus = params[3];
     return 0;
 }
 
@@ -122,6 +135,17 @@ static void pong_write_obs(Pong *p) {
     obs[5] = p->opp_y * to_y - 1.0f;
     obs[6] = (float)p->score_agent * p->inv_points;
     obs[7] = (float)p->score_opp * p->inv_points;
+    if (!p->versus) return;
+    // Agent 1 (left paddle) sees the court mirrored left-right: the same layout as above.
+    float *left = obs + PONG_OBS_SIZE;
+    left[0] = -obs[0];
+    left[1] = obs[1];
+    left[2] = -obs[2];
+    left[3] = obs[3];
+    left[4] = obs[5];
+    left[5] = obs[4];
+    left[6] = obs[7];
+    left[7] = obs[6];
 }
 
 static void pong_new_game(Pong *p) {
@@ -132,15 +156,18 @@ static void pong_new_game(Pong *p) {
     p->steps = 0;
     p->episode_return = 0.0f;
     p->done = 0;
+    p->episode_return_left = 0.0f;
     pong_serve(p, rng_float(&p->rng) < 0.5f ? -1.0f : 1.0f);
 }
 
 static void env_reset(Env *env, uint64_t seed) {
     rng_seed(&env->rng, seed);
     pong_new_game(env);
-    env->io.rewards[0] = 0.0f;
-    env->io.terminals[0] = 0;
-    env->io.truncations[0] = 0;
+    for (int a = 0; a <= env->versus; a++) {
+        env->io.rewards[a] = 0.0f;
+        env->io.terminals[a] = 0;
+        env->io.truncations[a] = 0;
+    }
     pong_write_obs(env);
 }
 
@@ -158,7 +185,7 @@ static float clamp_paddle(float y) {
 static void pong_move_opponent(Pong *p) {
     float target = PONG_H * 0.5f;
     if (p->ball_vx < 0.0f) target = p->ball_y;
-    p->opp_y = clamp_paddle(move_toward(p->opp_y, target, PONG_OPP_SPEED));
+    p->opp_y = clamp_paddle(move_toward(p->opp_y, target, p->opp_speed));
 }
 
 // Reflect off a paddle face: the hit offset sets the angle, each hit speeds the ball up.
@@ -207,27 +234,45 @@ static void pong_end_game(Pong *p, int truncated) {
     log_add(&p->io.log[0], p->episode_return, (float)p->steps, margin, win);
     if (truncated) p->io.truncations[0] = 1;
     else p->io.terminals[0] = 1;
+    if (p->versus) {
+        float left_win = p->score_opp >= p->points_to_win ? 1.0f : 0.0f;
+        log_add(&p->io.log[1], p->episode_return_left, (float)p->steps, -margin, left_win);
+        p->io.truncations[1] = p->io.truncations[0];
+        p->io.terminals[1] = p->io.terminals[0];
+    }
     if (p->io.autoreset) pong_new_game(p);
     else p->done = 1;
 }
 
 static void env_step(Env *env) {
     Pong *p = env;
-    p->io.rewards[0] = 0.0f;
+    for (int a = 0; a <= p->versus; a++) p->io.rewards[a] = 0.0f;
     if (p->done) return;  // autoreset off: keep the final state, flags and log until reset
-    p->io.terminals[0] = 0;
-    p->io.truncations[0] = 0;
+    for (int a = 0; a <= p->versus; a++) {
+        p->io.terminals[a] = 0;
+        p->io.truncations[a] = 0;
+    }
     // -1 for UP, +1 for DOWN, 0 for STAY and anything out of range (no branch to
     // mispredict on random actions).
     int action = p->io.actions[0];
     float direction = (float)((action == PONG_DOWN) - (action == PONG_UP));
     p->paddle_y = clamp_paddle(p->paddle_y + direction * PONG_PADDLE_SPEED);
-    pong_move_opponent(p);
+    if (p->versus) {
+        int left = p->io.actions[1];
+        float left_dir = (float)((left == PONG_DOWN) - (left == PONG_UP));
+        p->opp_y = clamp_paddle(p->opp_y + left_dir * PONG_PADDLE_SPEED);
+    } else {
+        pong_move_opponent(p);
+    }
     int point = pong_move_ball(p);
     p->steps += 1;
     if (point != 0) {
         p->io.rewards[0] = (float)point;
         p->episode_return += (float)point;
+        if (p->versus) {
+            p->io.rewards[1] = (float)-point;
+            p->episode_return_left -= (float)point;
+        }
         if (point > 0) p->score_agent += 1;
         else p->score_opp += 1;
         pong_serve(p, point > 0 ? -1.0f : 1.0f);
@@ -242,10 +287,11 @@ static void env_step(Env *env) {
 
 // Scripted player: keep the paddle center on the ball while it comes in, else the middle.
 static int env_baseline_action(Env *env, int agent) {
-    (void)agent;
     float target = PONG_H * 0.5f;
-    if (env->ball_vx > 0.0f) target = env->ball_y;
-    float dy = target - env->paddle_y;
+    float paddle = agent == 1 ? env->opp_y : env->paddle_y;
+    float toward = agent == 1 ? -env->ball_vx : env->ball_vx;
+    if (toward > 0.0f) target = env->ball_y;
+    float dy = target - paddle;
     if (dy < -1.5f) return PONG_UP;
     if (dy > 1.5f) return PONG_DOWN;
     return PONG_STAY;

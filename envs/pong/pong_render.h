@@ -49,10 +49,15 @@ static void env_render(Env *env, int highlight_agent) {
     const char *opp = TextFormat("%d", env->score_opp);
     DrawText(opp, RENDER_WIDTH / 2 - 48 - MeasureText(opp, size), 28, size, PONG_TEXT);
     DrawText(TextFormat("%d", env->score_agent), RENDER_WIDTH / 2 + 48, 28, size, PONG_AGENT);
-    DrawText("CPU", 24, RENDER_HEIGHT - 34, 20, PONG_TEXT);
+    DrawText(env->versus ? "PLAYER 2" : "CPU", 24, RENDER_HEIGHT - 34, 20, PONG_TEXT);
     const char *mine = "AGENT";
     DrawText(mine, RENDER_WIDTH - 24 - MeasureText(mine, 20), RENDER_HEIGHT - 34, 20, PONG_AGENT);
 
+    if (highlight_agent == 1) {
+        DrawRectangle(pong_px(PONG_FACE) - 6, pong_px(env->opp_y - PONG_PADDLE_HALF) - 6,
+                      pong_px(1.5f) + 12, pong_px(2.0f * PONG_PADDLE_HALF) + 12,
+                      Fade(PONG_OPP, 0.18f));
+    }
     pong_draw_paddle(PONG_FACE, env->opp_y, 1.0f, PONG_OPP);
     if (highlight_agent == 0) {
         // A soft glow behind the controlled paddle.

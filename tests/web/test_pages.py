@@ -196,6 +196,27 @@ def check_snake_turn(page, spec):
     raise AssertionError("the snake kept dying: " + "; ".join(failures))
 
 
+def check_turn_keys(page, spec):
+    """Turn-based envs (envs/env.h): while the human holds control and is to move, the
+    game waits (no step at all: the page never steps a no-op or an illegal move), and
+    digit key i + 1 plays legal action i. Returns 1 when checked."""
+    start, n = spec["action_mask_obs"], spec["num_actions"]
+    page.wait_for_function("shiftplay.game.awaitingHuman")
+    s0 = state(page)
+    page.wait_for_timeout(600)
+    s1 = state(page)
+    assert s1["totalSteps"] == s0["totalSteps"] and s1["obs"] == s0["obs"], \
+        "the game must wait for the human's move"
+    legal = [i for i in range(min(n, 9)) if s1["obs"][start + i]]
+    assert legal, "the human's agent should be to move while it holds control"
+    page.keyboard.press(f"Digit{legal[0] + 1}")
+    wait_steps(page, 1)
+    s2 = state(page)
+    assert s2["obs"] != s1["obs"] or s2["episode"] != s1["episode"], \
+        f"key {legal[0] + 1} should play action {legal[0]}"
+    return 1
+
+
 # Env-specific checks beyond the spec's control observation.
 STATE_CHECKS = {
     "snake": check_snake_turn,
@@ -214,7 +235,11 @@ def test_shift_hands_control_to_the_keyboard_and_back(page, server_url, name):
     page.keyboard.down("Shift")
     page.wait_for_function("document.getElementById('control').textContent === 'YOU'")
     assert page.locator("#canvas-wrap.you").count() == 1
-    wait_steps(page, 2)
+    turn_checked = 0
+    if spec.get("turn_based"):
+        turn_checked = check_turn_keys(page, spec)  # it waits for the human's move: one move
+    else:
+        wait_steps(page, 2)
     taken = state(page)
     assert taken["control"] == "YOU"
     assert_same_episode(before, taken, "taking over")
@@ -226,6 +251,7 @@ def test_shift_hands_control_to_the_keyboard_and_back(page, server_url, name):
     if name in STATE_CHECKS:
         STATE_CHECKS[name](page, spec)
     checked = action_checks(page, spec)
+    checked += turn_checked
     assert checked > 0 or name in STATE_CHECKS or control_keys(spec), \
         f"{name}: no arrow key maps to an action name; add a check to STATE_CHECKS"
     shot(page, f"play_{name}_you")

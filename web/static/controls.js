@@ -4,7 +4,7 @@
 // always links to what is on screen, whoever changed it.
 //
 // Keys: P pause/resume, N one step (pauses), R new game, [ / ] slower / faster, C copy link.
-import { SPEEDS, parseSeed, parseSpeed, urlFor, writeUrl } from './url_state.js';
+import { SPEEDS, VERSUS, parseSeed, parseSpeed, urlFor, writeUrl } from './url_state.js';
 
 function nearestSpeedIndex(speed) {
   let best = 0;
@@ -81,7 +81,9 @@ export function initControls(page) {
   };
 
   // ---- the URL follows the game ----
-  const urlState = () => ({ seed: game.seed, speed: game.speed, mode: game.policyMode });
+  const urlState = () => (page.versusSpec
+    ? { seed: game.seed, speed: game.speed, mode: VERSUS, side: game.humanAgent }
+    : { seed: game.seed, speed: game.speed, mode: game.policyMode });
   const syncUrl = () => writeUrl(urlState());
   const currentUrl = () => urlFor(urlState());
 

@@ -303,12 +303,18 @@ export function initEyeView(page) {
   const button = $('btn-eye');
   if (!card || !canvas) return;
   const { game, env, keys } = page;
-  const view = new EyeView(env, canvas, { agent: game.humanAgent });
+  const view = new EyeView(env, canvas, { agent: game.viewAgent });
   const note = $('eye-note');
-  if (note) {
-    note.textContent = view.plan.note + (env.numAgents > 1 ? ` · agent ${game.humanAgent}` : '');
+  const showNote = () => {
+    if (!note) return;
+    note.textContent = view.plan.note + (env.numAgents > 1 ? ` · agent ${view.agent}` : '');
     note.title = view.plan.detail || view.plan.note;
-  }
+  };
+  showNote();
+  game.on('reset', () => {
+    view.agent = game.viewAgent;
+    showNote();
+  });
   const legendEl = $('eye-legend');
   if (legendEl) legend(legendEl, view.plan, env.spec);
 

@@ -6,6 +6,16 @@ function esc(text) {
   return String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
 }
 
+// Versus mode (versus.js): who plays what, and what counts.
+function versusLead(page) {
+  const names = page.versusSpec.names;
+  const mine = names[page.game.humanAgent];
+  return `<p class="help-lead">Versus: you play the <b>${esc(mine)}</b> for the whole game, the
+    bot the other side; pick or swap sides in the Versus card (a new game). Holding
+    <kbd>Shift</kbd> (touch: the <b>Hold</b> button) hands you the bot's side too, to try a
+    move; that game is then not counted in your record against the bot.</p>`;
+}
+
 function build(page) {
   const spec = page.env.spec || {};
   const actions = (spec.action_names || []).map((a) => `<code>${esc(a)}</code>`).join(' ');
@@ -19,9 +29,9 @@ function build(page) {
         <h2 id="help-title">How ShiftPlay works</h2>
         <button type="button" class="help-close" id="help-close" aria-label="Close help">✕</button>
       </div>
-      <p class="help-lead">A bot plays <b>${esc(spec.title || page.config.env)}</b>. Take over at any
+      ${page.versusSpec ? versusLead(page) : `<p class="help-lead">A bot plays <b>${esc(spec.title || page.config.env)}</b>. Take over at any
         moment, from exactly where it is: hold <kbd>Shift</kbd> (on a touch screen, hold the
-        <b>Hold to play</b> button or an arrow). Let go and the bot carries on the same episode.</p>
+        <b>Hold to play</b> button or an arrow). Let go and the bot carries on the same episode.</p>`}
       <div class="help-cols">
         <section>
           <h3>Keys</h3>

@@ -29,10 +29,33 @@ export function initPanel(page) {
     }
   };
 
+  // Versus mode: the human always plays their side; Shift hands them the bot's too.
+  function showVersus(human, vs) {
+    const mine = vs.names[game.humanAgent];
+    const theirs = vs.names.filter((n, i) => i !== game.humanAgent).join(', ');
+    $('control').textContent = human ? 'YOU ×2' : 'YOU vs BOT';
+    $('canvas-tag').textContent = human ? 'YOU ×2' : 'VERSUS';
+    $('stage-status').textContent = human
+      ? `You play both sides (${mine} and ${theirs})`
+      : `You: ${mine} · Bot: ${theirs}`;
+    $('stage-key').innerHTML = human
+      ? 'release <kbd>Shift</kbd> to give the bot its side back'
+      : "hold <kbd>Shift</kbd> to take the bot's side too";
+    $('control-sub').innerHTML = human
+      ? `You also play the bot's ${theirs}: this game will not count`
+      : `You play the ${mine}, the bot the ${theirs}`;
+  }
+
   function showControl(human) {
     for (const el of [$('control-card'), wrap, $('stage-bar')]) {
       el.classList.toggle('you', human);
       el.classList.toggle('bot', !human);
+    }
+    const vs = page.versusSpec;
+    for (const el of [$('control-card'), wrap, $('stage-bar')]) el.classList.toggle('versus', !!vs);
+    if (vs) {
+      showVersus(human, vs);
+      return;
     }
     $('control').textContent = human ? 'YOU' : 'BOT';
     $('canvas-tag').textContent = human ? 'YOU' : 'BOT';
@@ -79,7 +102,7 @@ export function initPanel(page) {
     panelAt = now;
     update();
   });
-  game.on('reset', () => { panelAt = 0; });
+  game.on('reset', () => { panelAt = 0; showControl(game.humanActive); });
   game.on('control', (c) => showControl(c.human));
   const showPolicy = (p) => { $('policy-name').textContent = p.label || p.name; };
   game.on('policy', showPolicy);

@@ -190,6 +190,26 @@ export class WasmEnv {
 
   humanAction(agent) { return this.mod._sp_human_action(agent); }
 
+  // Off: a finished episode keeps its final state until reset() (versus games).
+  setAutoreset(on) { this.mod._sp_set_autoreset(on ? 1 : 0); }
+
+  // Turn-based envs (spec.turn_based): the agent to move (its legal-action mask in the
+  // observation is not all zero), or -1 (game over).
+  mover() {
+    const start = this.spec.action_mask_obs;
+    for (let a = 0; a < this.numAgents; a++) {
+      const o = this.agentObs(a);
+      for (let i = 0; i < this.numActions; i++) if (o[start + i]) return a;
+    }
+    return -1;
+  }
+
+  // Turn-based envs: whether `action` is legal for `agent` now.
+  isLegal(agent, action) {
+    if (!(action >= 0 && action < this.numActions)) return false;
+    return this.agentObs(agent)[this.spec.action_mask_obs + action] !== 0;
+  }
+
   renderInit() {
     if (!this.windowOpen) {
       this.mod._sp_render_init();
@@ -350,17 +370,31 @@ export class ShiftInput {
 //   pause    fn(paused)            game.setPaused
 //   reset    fn({seed})            game.reset: a new episode from `seed`
 //   error    fn(error)             the frame loop stopped on an error
+//   turn     fn({agent, human})    turn-based envs: who is to move changed (-1: game over)
 export const GAME_EVENTS = ['step', 'frame', 'episode', 'control', 'policy', 'status', 'mode',
-  'speed', 'pause', 'reset', 'error'];
+  'speed', 'pause', 'reset', 'error', 'turn'];
 const MODES = ['argmax', 'sample'];
 
 // Runs an env: one step + one render per animation frame, at most stepsPerSecond.
+//
+// Versus mode (options.versus, an env created with its spec.versus_param set): the human
+// drives agent humanAgent (their side) on every step, without Shift; the policy plays the
+// other side, and Shift (humanActive) hands the other side to the human's keys too. The
+// env does not autoreset: a finished game stays on screen (game.over) until reset().
+// Turn-based envs (spec.turn_based) wait for a human-driven agent to pick a legal move:
+// nothing steps until it does, and illegal picks are ignored; the bot's moves come at
+// stepsPerSecond, the human's the frame they are made.
 export class Game {
   constructor(env, options) {
     const opts = options || {};
     this.env = env;
     this.input = opts.input || null;          // ShiftInput, or null: bot only
     this.humanAgent = opts.humanAgent || 0;   // the agent Shift hands to the human
+    this.versus = !!opts.versus;
+    this.turnBased = !!(env.spec && env.spec.turn_based);
+    this.over = false;        // versus: the game ended; frozen until reset()
+    this.tookOver = false;    // versus: the human drove the bot's side this game
+    this.turn = -2;           // turn-based: the agent to move (-1 none), -2 unknown
     this.highlight = opts.highlight === undefined ? this.humanAgent : opts.highlight;
     this.stepsPerSecond = opts.stepsPerSecond || env.stepsPerSecond || 60;
     this._listeners = new Map(GAME_EVENTS.map((t) => [t, []]));
@@ -408,6 +442,33 @@ export class Game {
     this._resetSplit();
     this._tick = this._tick.bind(this);
     if (this.input) this.input.onChange = () => this.checkControl();
+    if (this.versus) env.setAutoreset(false);
+  }
+
+  // Whether the human's input drives `agent` now.
+  drives(agent) {
+    if (this.versus) return agent === this.humanAgent || this.humanActive;
+    return agent === this.humanAgent && this.humanActive;
+  }
+
+  // The agent the policy and eye views follow: the human's, or in versus mode the bot's
+  // side (what the bot sees and decides).
+  get viewAgent() {
+    return this.versus ? (this.humanAgent + 1) % this.env.numAgents : this.humanAgent;
+  }
+
+  // Turn-based: whether the agent to move is waiting for the human.
+  get awaitingHuman() {
+    return this.turnBased && !this.over && this.turn >= 0 && this.drives(this.turn);
+  }
+
+  _checkTurn() {
+    if (!this.turnBased) return;
+    const t = this.env.mover();
+    if (t !== this.turn) {
+      this.turn = t;
+      this.emit('turn', { agent: t, human: t >= 0 && this.drives(t) });
+    }
   }
 
   // ---- events ----
@@ -459,8 +520,12 @@ export class Game {
     this.checkControl();
   }
 
+  // Whether the human takes over now (Shift, touch). In versus mode the human's own side
+  // is always theirs; this is then the bot's side too, and a touch action button
+  // (humanActionOverride) drives only the human's side.
   get humanActive() {
-    return !!((this.input && this.input.held) || this._humanHeld || this._humanActionOverride !== null);
+    const override = !this.versus && this._humanActionOverride !== null;
+    return !!((this.input && this.input.held) || this._humanHeld || override);
   }
 
   // Emits 'control' when who is in control changed (Shift, touch, blur...).
@@ -524,6 +589,8 @@ export class Game {
   reset(seed) {
     this.env.reset(seed);
     this.seed = seed;
+    this.over = false;
+    this.tookOver = false;
     this._resetSplit();
     this._stepAcc = 0;
     this._queued = 0;
@@ -544,7 +611,12 @@ export class Game {
     }
     if (this.busy) return;
     let n = 0;
-    if (!this.paused) {
+    if (this.over) {
+      this._stepAcc = 0;
+    } else if (this.awaitingHuman && !this.paused) {
+      n = 1;  // poll the human's pick every frame; nothing steps until it is legal
+      this._stepAcc = 0;
+    } else if (!this.paused) {
       this._stepAcc += this.stepsPerFrame;
       n = Math.floor(this._stepAcc + 1e-6);
       this._stepAcc = Math.max(0, this._stepAcc - n);
@@ -582,6 +654,7 @@ export class Game {
   _frameDone() {
     this.env.render(this.highlight);
     this.checkControl();
+    this._checkTurn();
     this.emit('frame', this);
   }
 
@@ -649,6 +722,11 @@ export class Game {
   // One step without rendering (the frame loop renders once per frame).
   _step() {
     const env = this.env;
+    if (this.over) return null;
+    if (this.turnBased) {
+      this._checkTurn();
+      if (this.awaitingHuman) return this._humanMove(this.turn);
+    }
     // A model keeps running while the human drives (the policy view shows what it
     // would do; recurrent state stays current); the baseline is skipped then.
     const humanOnly = this.humanActive && env.numAgents === 1 && this.policy === this.baseline;
@@ -658,6 +736,24 @@ export class Game {
     return this._finish(acts);
   }
 
+  // Turn-based: the human's pick for `agent` (keys, mouse, or a touch button's action,
+  // used once); steps only on a legal one, else waits (returns null, nothing changes).
+  _humanMove(agent) {
+    const env = this.env;
+    let choice = env.humanAction(agent);
+    if (this._humanActionOverride !== null) {
+      choice = this._humanActionOverride;
+      this._humanActionOverride = null;
+    }
+    if (!env.isLegal(agent, choice)) return null;
+    const a = this._actions;
+    a.fill(-1);  // the others are not to move: their actions are ignored
+    a[agent] = choice;
+    if (this.versus && agent !== this.humanAgent) this.tookOver = true;
+    this._stepAcc = 0;  // the reply comes a full bot step later
+    return this._apply(a, this._decide(null, a, true), agent === this.humanAgent || !this.versus);
+  }
+
   _finish(policyActions) {
     const env = this.env;
     const a = this._actions;
@@ -665,12 +761,42 @@ export class Game {
     // Shift is read now, after any await: the freshest state decides who moves.
     const human = this.checkControl();
     const h = this.humanAgent;
-    if (human) a[h] = this._humanActionOverride !== null ? this._humanActionOverride : env.humanAction(h);
-    else if (!policyActions) a.set(this.baseline.act(env.obs, env.info()));
-    for (let i = 0; i < a.length; i++) {
-      if (!(a[i] >= 0 && a[i] < env.numActions)) a[i] = 0;
+    const pick = () => (this._humanActionOverride !== null ? this._humanActionOverride : env.humanAction(h));
+    if (this.versus) {
+      a[h] = pick();
+      if (!policyActions) this._baselineOthers(a, h);
+      if (human) this._takeOthers(a, h);
+    } else if (human) {
+      a[h] = pick();
+    } else if (!policyActions) {
+      a.set(this.baseline.act(env.obs, env.info()));
     }
-    const decision = this._decide(policyActions, a, human);
+    for (let i = 0; i < a.length; i++) {
+      if (!(a[i] >= 0 && a[i] < env.numActions)) a[i] = this.turnBased ? -1 : 0;
+    }
+    return this._apply(a, this._decide(policyActions, a, human || this.versus), human || this.versus);
+  }
+
+  // Versus without a policy's actions: the baseline plays every side but the human's.
+  _baselineOthers(a, h) {
+    const mine = a[h];
+    a.set(this.baseline.act(this.env.obs, this.env.info()));
+    a[h] = mine;
+  }
+
+  // Versus with Shift held: the human's keys drive the bot's side(s) too.
+  _takeOthers(a, h) {
+    for (let i = 0; i < a.length; i++) {
+      if (i !== h) a[i] = this.env.humanAction(i);
+    }
+    this.tookOver = true;
+  }
+
+  // Steps with actions `a` and does the bookkeeping; `human`: the human's agent was
+  // driven by the human on this step.
+  _apply(a, decision, human) {
+    const env = this.env;
+    const h = this.humanAgent;
     env.step(a);
     this.totalSteps += 1;
     const r = env.rewards[h];
@@ -693,10 +819,26 @@ export class Game {
         botSteps: sp.botSteps, youSteps: sp.youSteps, bot: sp.bot, you: sp.you,
         seed: this.seed, episode: stats.episodes, agent: h,
       };
+      if (this.versus) {
+        this.over = true;
+        this.lastEpisode.versus = this._versusResult(stats);
+      }
       this.emit('episode', this.lastEpisode);
     }
     this.lastDecision = decision;
     this.emit('step', decision);
+  }
+
+  // A finished versus game from the human's side: the env's scores of the two sides
+  // compared. counted: the human played their side alone and never the bot's.
+  _versusResult(stats) {
+    const other = this.humanAgent === 0 ? 1 : 0;
+    const mine = stats.lastScore;
+    const theirs = this.env.agentStats(other).lastScore;
+    let result = 'draw';
+    if (mine > theirs) result = 'win';
+    else if (mine < theirs) result = 'loss';
+    return { side: this.humanAgent, result, counted: !this.tookOver };
   }
 
   // What decided this step: actions (all agents, as stepped), botActions (what the

@@ -17,6 +17,7 @@ import { initEyeView } from './eye_view.js';
 import { initTouch } from './touch.js';
 import { initScoreboard } from './scoreboard.js';
 import { initHelp } from './help.js';
+import { initVersus, versusSpec, versusParams } from './versus.js';
 import { prefetchModel, startModel } from './onnx_policy.js';
 
 const $ = (id) => document.getElementById(id);
@@ -43,6 +44,14 @@ function fail(message, error) {
   showFailure(problem(message, error, { key: 'game', kind: 'error' }));
 }
 
+// ?mode=versus: the env's versus info (versus.js), or null (also for an env without it).
+function versusOf(url, spec) {
+  if (url.mode !== 'versus') return null;
+  const vs = versusSpec(spec);
+  if (!vs) console.warn(`[shiftplay] ?mode=versus: ${spec.name} has no versus play; the bot plays as usual`);
+  return vs;
+}
+
 // The agent the human takes over (?side=, once the env exists), else agent 0.
 function sideOf(url, env) {
   if (url.side === null) return 0;
@@ -54,7 +63,7 @@ function sideOf(url, env) {
 // Speed and mode from the URL, once, before any frame or view.
 function applyUrl(game, url) {
   if (url.speed !== null) game.speed = url.speed;
-  if (url.mode !== null) game.policyMode = url.mode;
+  if (url.mode !== null && url.mode !== 'versus') game.policyMode = url.mode;
 }
 
 function state(page) {
@@ -92,14 +101,15 @@ async function main() {
 
   const env = await loadEnv(config.entry, { canvas });
   const seed = url.seed !== null ? url.seed : Math.floor(Math.random() * 2 ** 31);
-  env.create(seed);
+  const versus = versusOf(url, config.entry.spec);
+  env.create(seed, versus ? versusParams(config.entry.spec) : undefined);
   env.renderInit();
-  const game = new Game(env, { input: new ShiftInput(window), humanAgent: sideOf(url, env) });
+  const game = new Game(env, { input: new ShiftInput(window), humanAgent: sideOf(url, env), versus: !!versus });
   applyUrl(game, url);
   game.on('error', (e) => fail('The game stopped.', e));
 
   const page = {
-    config, env, game, url, canvas, timings,
+    config, env, game, url, canvas, timings, versusSpec: versus,
     keys: new Keys(window),
     model: null,
     get policyStatus() { return game.policyStatus; },
@@ -118,6 +128,7 @@ async function main() {
   page.touch = initTouch(page);
   page.scores = initScoreboard(page);
   page.help = initHelp(page);
+  page.versus = initVersus(page);
   window.shiftplay = page;
   mark('firstFrame');
   document.dispatchEvent(new CustomEvent('shiftplay:ready', { detail: page }));

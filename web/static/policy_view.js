@@ -22,7 +22,7 @@ export class PolicyView {
     this.game = game;
     this.env = game.env;
     const env = this.env;
-    this.agent = game.humanAgent || 0;
+    this.agent = game.viewAgent || 0;
     const names = env.actionNames || [];
     this.names = [];
     for (let k = 0; k < env.numActions; k++) this.names.push(names[k] || `action ${k}`);
@@ -34,6 +34,7 @@ export class PolicyView {
       game.on('step', (d) => this.update(d)),
       game.on('status', (s) => this.status(s)),
       game.on('mode', (mode) => { this.sample.checked = mode === 'sample'; }),
+      game.on('reset', () => { this.agent = game.viewAgent || 0; }),
     ];
     this.status(game.policyStatus);
     if (game.lastDecision) this.update(game.lastDecision);

@@ -5,6 +5,11 @@
 // The score is the env's own (spec.score_name, e.g. points), else the episode return.
 // Shown on the play page (#best-grid) and on the gallery cards. Generic over envs.
 //
+// Versus mode (versus.js) keeps the human-vs-bot record in the same board, under
+// `versus`: {wins, losses, draws, assisted, at} - games the human played start to finish
+// on their side; `assisted` counts finished games where the human also drove the bot's
+// side (Shift), which are in none of the other three.
+//
 // Stored data is never trusted: every field is checked when read (clean()), and what is
 // invalid is dropped alone - a bad date loses the date, a bad score loses that entry,
 // unreadable JSON loses that env's board - so one odd value never stops the page.
@@ -34,6 +39,18 @@ function isObject(v) {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
+export const VERSUS_COUNTS = ['wins', 'losses', 'draws', 'assisted'];
+
+// The stored versus record, keeping only valid fields (a bad count reads as 0); null if
+// it is not an object.
+export function cleanVersus(raw) {
+  if (!isObject(raw)) return null;
+  const out = {};
+  for (const key of VERSUS_COUNTS) out[key] = isCount(raw[key]) ? raw[key] : 0;
+  if (isDate(raw.at)) out.at = raw.at;
+  return out;
+}
+
 // One stored entry, keeping only valid fields; null if it has no valid score.
 export function cleanEntry(raw) {
   if (!isObject(raw) || !Number.isFinite(raw.score)) return null;
@@ -52,6 +69,8 @@ export function clean(raw) {
     const entry = cleanEntry(raw[k.key]);
     if (entry) board[k.key] = entry;
   }
+  const versus = cleanVersus(raw.versus);
+  if (versus) board.versus = versus;
   return board;
 }
 
@@ -111,6 +130,34 @@ export function record(env, ep) {
   return { kind, best: better, score };
 }
 
+// Adds a finished versus game ({result: 'win' | 'loss' | 'draw', counted}) to env's
+// record; returns the record.
+export function recordVersus(env, game) {
+  const board = load(env);
+  const rec = board.versus || cleanVersus({});
+  const key = !game.counted ? 'assisted' : { win: 'wins', loss: 'losses', draw: 'draws' }[game.result];
+  if (!key) return rec;
+  rec[key] = Math.min(Number.MAX_SAFE_INTEGER, rec[key] + 1);
+  rec.at = new Date().toISOString();
+  board.versus = rec;
+  save(env, board);
+  return rec;
+}
+
+// "3 W · 1 L · 0 D" and a title with the rest.
+export function versusText(rec) {
+  const r = rec || cleanVersus({});
+  return `${r.wins} W · ${r.losses} L · ${r.draws} D`;
+}
+
+export function versusTitle(rec) {
+  const r = rec || cleanVersus({});
+  const parts = [`You vs the bot: ${r.wins} won, ${r.losses} lost, ${r.draws} drawn`];
+  if (r.assisted) parts.push(`${r.assisted} not counted (you took over the bot's side)`);
+  if (r.at) parts.push(`last ${r.at.slice(0, 10)}`);
+  return parts.join(' · ');
+}
+
 function cellTitle(kind, entry) {
   const parts = [kind.title];
   if (entry && isCount(entry.length)) parts.push(`${entry.length} steps`);
@@ -145,6 +192,20 @@ export function render(el, env, options) {
 
 function hasAny(board) { return KINDS.some((k) => board[k.key]); }
 
+function hasVersus(board) {
+  return !!board.versus && VERSUS_COUNTS.some((k) => board.versus[k] > 0);
+}
+
+function cardRow(chipText) {
+  const row = document.createElement('div');
+  row.className = 'card-scores';
+  const head = document.createElement('span');
+  head.className = 'chip';
+  head.textContent = chipText;
+  row.appendChild(head);
+  return row;
+}
+
 // ---- play page ----
 export function initScoreboard(page) {
   const grid = document.getElementById('best-grid');
@@ -154,6 +215,7 @@ export function initScoreboard(page) {
   if (note) note.textContent = `${page.env.spec.score_name || 'score'} · this browser`;
   render(grid, env);
   const onEpisode = (ep) => {
+    if (ep.versus) return null;  // versus games go to the versus record (versus.js)
     const r = record(env, ep);
     if (r) render(grid, env, { flash: r.best ? r.kind : null });
     return r;
@@ -172,20 +234,26 @@ export function showOnCards(cards) {
   for (const card of cards) {
     const env = card.dataset.env;
     const board = load(env);
-    if (!hasAny(board)) continue;
     const body = card.querySelector('.card-body');
     if (!body) continue;
-    const row = document.createElement('div');
-    row.className = 'card-scores';
-    const head = document.createElement('span');
-    head.className = 'chip';
-    head.textContent = 'best';
-    const grid = document.createElement('div');
-    grid.className = 'best-grid small';
-    render(grid, env);
-    row.appendChild(head);
-    row.appendChild(grid);
     const cta = body.querySelector('.card-cta');
-    body.insertBefore(row, cta || null);
+    if (hasAny(board)) {
+      const row = cardRow('best');
+      const grid = document.createElement('div');
+      grid.className = 'best-grid small';
+      render(grid, env);
+      row.appendChild(grid);
+      body.insertBefore(row, cta || null);
+    }
+    if (hasVersus(board)) {
+      const row = cardRow('vs bot');
+      row.classList.add('card-versus');
+      const text = document.createElement('b');
+      text.className = 'versus-record';
+      text.textContent = versusText(board.versus);
+      row.title = versusTitle(board.versus);
+      row.appendChild(text);
+      body.insertBefore(row, cta || null);
+    }
   }
 }

@@ -5,6 +5,11 @@
 //     spec's noop_action is left out): while pressed, the human drives with that action
 //     (game.humanActionOverride).
 // Shown on touch devices (or with ?touch=1); pointer and touch events, touch-action: none.
+// On the canvas itself (any device with touch):
+//   - turn-based envs: a tap is a mouse click where it lands, so the render header's own
+//     click handling picks the move (e.g. the column under the finger);
+//   - versus mode, real-time envs with UP and DOWN actions: a finger held (or dragged) on
+//     the upper half of the court sends UP, on the lower half DOWN, for the human's side.
 const ARROWS = {
   UP: { glyph: '▲', row: 0, col: 1 },
   DOWN: { glyph: '▼', row: 2, col: 1 },
@@ -67,12 +72,67 @@ function actionButton(a, cls, text) {
   return b;
 }
 
+// A tap on the canvas as the mouse events raylib listens to: press, then release once
+// the game has drawn two frames with the button down (slow devices included), or after
+// a second if it draws none.
+function forwardTap(canvas, touch, game) {
+  const o = { clientX: touch.clientX, clientY: touch.clientY, screenX: touch.screenX,
+    screenY: touch.screenY, button: 0, buttons: 1, bubbles: true, cancelable: true, view: window };
+  canvas.dispatchEvent(new MouseEvent('mousemove', o));
+  canvas.dispatchEvent(new MouseEvent('mousedown', o));
+  const until = game.frames + 2;
+  const t0 = performance.now();
+  const release = () => {
+    const waited = performance.now() - t0;
+    if ((game.frames >= until && waited >= 100) || waited >= 1000) {
+      canvas.dispatchEvent(new MouseEvent('mouseup', Object.assign({}, o, { buttons: 0 })));
+    } else {
+      requestAnimationFrame(release);
+    }
+  };
+  requestAnimationFrame(release);
+}
+
+// Taps (turn-based) or court halves (versus, UP/DOWN) on the canvas; see the top.
+function bindCanvas(page, names) {
+  const { game, env, canvas } = page;
+  if (!canvas) return;
+  if (env.spec.turn_based) {
+    canvas.addEventListener('touchend', (e) => {
+      const t = e.changedTouches && e.changedTouches[0];
+      if (!t) return;
+      if (e.cancelable) e.preventDefault();
+      forwardTap(canvas, t, game);
+    }, { passive: false });
+    return;
+  }
+  const up = names.indexOf('UP');
+  const down = names.indexOf('DOWN');
+  if (!page.versusSpec || up < 0 || down < 0) return;
+  const steer = (e) => {
+    const t = e.touches && e.touches[0];
+    if (e.cancelable) e.preventDefault();
+    if (!t) {
+      game.humanActionOverride = null;
+      return;
+    }
+    const r = canvas.getBoundingClientRect();
+    game.humanActionOverride = t.clientY < r.top + r.height / 2 ? up : down;
+  };
+  for (const type of ['touchstart', 'touchmove', 'touchend', 'touchcancel']) {
+    canvas.addEventListener(type, steer, { passive: false });
+  }
+}
+
 export function initTouch(page) {
   const pad = document.getElementById('touch-pad');
   if (!pad) return null;
   const { game, env } = page;
   const names = env.spec.action_names || [];
   const noop = env.spec.noop_action;
+  bindCanvas(page, names.map((n) => String(n).toUpperCase()));
+  const versus = !!page.versusSpec;
+  const takeText = versus ? "Hold: the bot's side too" : 'Hold to play';
   const held = [];  // pressed action buttons, latest last
   const holds = [];
 
@@ -112,7 +172,8 @@ export function initTouch(page) {
   take.type = 'button';
   take.className = 'touch-btn touch-take';
   take.id = 'btn-takeover';
-  take.innerHTML = '<span class="touch-take-main">Hold to play</span><span class="touch-take-sub">release to hand back</span>';
+  take.innerHTML = '<span class="touch-take-main"></span><span class="touch-take-sub">release to hand back</span>';
+  take.querySelector('.touch-take-main').textContent = takeText;
 
   pad.textContent = '';
   if (dirs.childElementCount) pad.appendChild(dirs);
@@ -123,7 +184,7 @@ export function initTouch(page) {
     take.querySelector('.touch-take-main').textContent = 'You are playing';
   }, () => {
     game.humanHeld = false;
-    take.querySelector('.touch-take-main').textContent = 'Hold to play';
+    take.querySelector('.touch-take-main').textContent = takeText;
   }));
   for (const b of dirs.querySelectorAll('.touch-btn')) {
     const index = Number(b.dataset.action);
@@ -137,6 +198,19 @@ export function initTouch(page) {
       if (i >= 0) held.splice(i, 1);
       applyOverride();
     }));
+  }
+  // Turn-based: a move that is not legal now is never offered (its button is disabled).
+  if (env.spec.turn_based) {
+    let shownMask = '';
+    game.on('frame', () => {
+      const agent = game.turn >= 0 && game.drives(game.turn) ? game.turn : game.humanAgent;
+      const buttons = dirs.querySelectorAll('.touch-btn');
+      const legal = Array.from(buttons, (b) => env.isLegal(agent, Number(b.dataset.action)));
+      const mask = legal.join();
+      if (mask === shownMask) return;
+      shownMask = mask;
+      buttons.forEach((b, i) => { b.disabled = !legal[i]; });
+    });
   }
   const releaseAll = () => { for (const h of holds) h.release(); };
   window.addEventListener('blur', releaseAll);

@@ -2,13 +2,16 @@
 //   /play/<env>?seed=7&speed=2&mode=sample&policy=baseline&side=1
 //   seed    the current game's seed: a whole number 0..2^53-1 (else a random one)
 //   speed   steps per frame relative to the env's own rate, 0.25..8 ("2" or "2x")
-//   mode    how the trained policy picks: 'argmax' (default) or 'sample'
+//   mode    how the trained policy picks: 'argmax' (default) or 'sample'; or 'versus':
+//           versus mode (versus.js), the human against the bot (which picks by argmax)
 //   policy  'baseline' keeps the trained model out (the scripted bot plays)
-//   side    the agent the human takes over (index, default 0; for multi-agent envs)
+//   side    the agent the human takes over (index, default 0; for multi-agent envs);
+//           in versus mode the side the human plays
 // Missing or bad values read as null (the page's defaults); writing keeps every other
 // query parameter and drops the ones that are null.
 export const SPEEDS = [0.25, 0.5, 1, 2, 4, 8];
 export const MODES = ['argmax', 'sample'];
+export const VERSUS = 'versus';
 export const POLICIES = ['baseline'];
 const MAX_SIDE = 1023;
 
@@ -29,7 +32,7 @@ export function parseSpeed(text) {
 
 export function parseMode(text) {
   const t = String(text == null ? '' : text).trim().toLowerCase();
-  return MODES.includes(t) ? t : null;
+  return MODES.includes(t) || t === VERSUS ? t : null;
 }
 
 export function parsePolicy(text) {
