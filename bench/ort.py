@@ -85,7 +85,7 @@ BENCH_JS = """async ([runs, frames]) => {
     frame: stats(frame), frame_sync: stats(frameSync),
     live_fps: (g.frames - f0) / secs, live_steps_per_s: (g.totalSteps - s0) / secs,
     live_source: g.lastDecision && g.lastDecision.source,
-    timings: window.__shiftplayTimings, isolated: crossOriginIsolated,
+    timings: shiftplay.timings, isolated: crossOriginIsolated,
     ua: navigator.userAgent,
   };
 }"""
@@ -121,7 +121,7 @@ def bench(browser, url, name, runs, frames):
         msg = page.evaluate("shiftplay.policyStatus.message")
         context.close()
         return {"env": name, "error": f"the model did not load: {msg}"}
-    page.wait_for_function("window.__shiftplayTimings.firstModelStep !== undefined")
+    page.wait_for_function("shiftplay.timings.firstModelStep !== undefined")
     load_s = time.time() - t0
     r = page.evaluate(BENCH_JS, [runs, frames])
     context.close()

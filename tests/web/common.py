@@ -16,6 +16,8 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--no-first-run",
 ]
+# The arrow key that sends each action of these names (envs' render headers map them so).
+KEY_OF_ACTION = {"UP": "ArrowUp", "DOWN": "ArrowDown", "LEFT": "ArrowLeft", "RIGHT": "ArrowRight"}
 NODE_ENV = dict(os.environ, NODE_PATH=os.environ.get("NODE_PATH", "/usr/share/nodejs"))
 
 
@@ -51,3 +53,14 @@ def run_node(*args, timeout=600):
     if out.returncode != 0:
         raise AssertionError(f"node harness failed ({out.returncode}):\n{out.stderr}")
     return out.stdout
+
+
+def control_keys(spec):
+    """(obs index, key that lowers it, key that raises it) from the spec's control_obs,
+    or None when no observation value follows the keys."""
+    c = spec.get("control_obs")
+    if not c:
+        return None
+    names = spec["action_names"]
+    return (spec["obs_labels"].index(c["label"]), KEY_OF_ACTION[names[c["decrease_action"]]],
+            KEY_OF_ACTION[names[c["increase_action"]]])

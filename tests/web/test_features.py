@@ -11,7 +11,6 @@ from tests.web.common import env_names, manifest
 
 ENVS = env_names()
 PHONE = {"width": 390, "height": 844}
-NOOPS = {"NOOP", "NO_OP", "STAY", "NONE", "IDLE", "NOTHING", "WAIT", "STOP"}
 
 
 def spec_of(name):
@@ -205,7 +204,7 @@ def test_touch_takeover_and_direction_buttons_on_a_phone(phone, server_url):
     assert page.locator("#touch-pad").is_visible()
     buttons = page.eval_on_selector_all(
         "#touch-pad [data-action]", "els => els.map(e => [Number(e.dataset.action), e.dataset.name])")
-    expected = [(i, a) for i, a in enumerate(spec["action_names"]) if a.upper() not in NOOPS]
+    expected = [(i, a) for i, a in enumerate(spec["action_names"]) if i != spec["noop_action"]]
     assert sorted(tuple(b) for b in buttons) == expected
     assert page.evaluate("getComputedStyle(document.getElementById('btn-takeover')).touchAction") == "none"
 
@@ -276,7 +275,8 @@ PLAY_EPISODE = """async ([kind, limit]) => {
   // Plays one whole episode synchronously-ish (no rendering): the human (an override
   // action) for every step, for the first few, or never.
   const g = shiftplay.game, env = shiftplay.env, h = g.humanAgent;
-  const noop = 0;
+  // The human sends the spec's no-op action where there is one, else action 0.
+  const noop = Math.max(0, env.spec.noop_action);
   const start = env.agentStats(h).episodes;
   let steps = 0;
   while (env.agentStats(h).episodes === start) {
@@ -320,7 +320,7 @@ def test_scoreboard_keeps_best_scores_across_reloads_and_on_the_gallery(page, se
 
     # A worse episode of a kind does not replace its best.
     worse = dict(episodes["human"], score=episodes["human"]["score"] - 1000)
-    page.evaluate(f"ShiftPlay.Scores.record('{name}', {json.dumps(worse)})")
+    page.evaluate(f"shiftplay.scores.record({json.dumps(worse)})")
 
     page.reload()
     page.wait_for_function("window.shiftplay && shiftplay.scores")
@@ -387,8 +387,17 @@ def test_agents_eye_view_draws_the_observation(page, server_url):
         plan = page.evaluate("""() => { const p = shiftplay.eye.view.plan;
           return {kind: p.kind, bars: (p.bars || []).map(b => b.i),
                   cells: (p.grids || []).flatMap(g => Array.from(g.index).filter(i => i >= 0)),
-                  rows: p.rows, cols: p.cols}; }""")
+                  rows: p.rows, cols: p.cols,
+                  low: Array.from(p.range.low), high: Array.from(p.range.high)}; }""")
         n = spec["obs_size"]
+        # Each value is scaled by its group's range (a [0, 1] feature fills its bar at 1).
+        for g in spec["obs_groups"]:
+            for i in range(g["start"], g["start"] + g["count"]):
+                got = (plan["low"][i], plan["high"][i])
+                assert got == pytest.approx((g["low"], g["high"])), (name, g["name"], i)
+        if spec.get("obs_value_names"):
+            legend = page.inner_text("#eye-legend").split()
+            assert legend == spec["obs_value_names"], f"{name}: the legend names the grid's codes"
         if spec["obs_height"] > 1:
             assert plan["kind"] == "grid" and (plan["rows"], plan["cols"]) == (spec["obs_height"], spec["obs_width"])
         else:

@@ -14,7 +14,7 @@ import os
 import numpy as np
 import pytest
 
-from tests.web.common import ROOT, env_names, manifest
+from tests.web.common import ROOT, control_keys, env_names, manifest
 
 MODELS = os.path.join(ROOT, "web", "models")
 SHIPPED = [n for n in env_names() if os.path.isfile(os.path.join(MODELS, n + ".onnx"))]
@@ -224,16 +224,13 @@ def test_shift_hands_the_model_game_to_the_keyboard_and_back(model_page):
 
 
 def test_paddle_follows_the_keys_under_the_model(model_page):
-    """Pong-like envs: a paddle coordinate in the observation moves with the keys."""
+    """Envs with a control observation (spec control_obs, e.g. a paddle coordinate): it
+    moves with the keys while the model runs."""
     page = model_page
     spec = manifest()["envs"][page.env_name]["spec"]
-    labels = spec.get("obs_labels") or []
-    paddles = {"paddle_y": ("ArrowUp", "ArrowDown"), "paddle_x": ("ArrowLeft", "ArrowRight")}
-    label = next((p for p in paddles if p in labels), None)
-    if label is None:
-        pytest.skip(f"{page.env_name} has no paddle in its observation")
-    less, more = paddles[label]
-    i = labels.index(label)
+    if control_keys(spec) is None:
+        pytest.skip(f"{page.env_name} has no control observation")
+    i, less, more = control_keys(spec)
     page.keyboard.down("Shift")
     page.wait_for_function("shiftplay.game.humanActive")
     readings = []
@@ -361,6 +358,7 @@ def test_without_a_model_the_baseline_plays_and_the_page_says_so(page, server_ur
 
 
 BAD_LOADS = """async () => {
+  const { loadOnnxPolicy } = await import('/static/onnx_policy.js');
   const cfg = shiftplay.config.policy, env = shiftplay.env;
   const tries = {
     garbage: Object.assign({}, cfg, {model: '/models/garbage.onnx'}),
@@ -370,7 +368,7 @@ BAD_LOADS = """async () => {
   };
   const out = {};
   for (const [k, c] of Object.entries(tries)) {
-    try { await ShiftPlay.loadOnnxPolicy(env, c); out[k] = 'loaded'; }
+    try { await loadOnnxPolicy(env, c); out[k] = 'loaded'; }
     catch (e) { out[k] = (e.name || '') + ': ' + e.message; }
   }
   return out;
@@ -486,7 +484,8 @@ LOAD_SYNTHETIC = """async ([name, bytes]) => {
   const cfg = {model: `/models/_synthetic/${name}.onnx`, meta: `/models/_synthetic/${name}.json`,
                model_bytes: bytes, ort_module: '/ort/ort.wasm.bundle.min.mjs',
                ort_wasm: '/ort/ort-wasm-simd-threaded.wasm', ort_wasm_bytes: 0};
-  const policy = await ShiftPlay.loadOnnxPolicy(shiftplay.env, cfg);
+  const { loadOnnxPolicy } = await import('/static/onnx_policy.js');
+  const policy = await loadOnnxPolicy(shiftplay.env, cfg);
   shiftplay.model = policy;
   shiftplay.game.setPolicy(policy);
   return document.getElementById('policy-name').textContent;

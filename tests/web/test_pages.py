@@ -8,11 +8,10 @@ import os
 
 import pytest
 
-from tests.web.common import env_names, manifest
+from tests.web.common import KEY_OF_ACTION, control_keys, env_names, manifest
 
 ENVS = env_names()
 SHOTS = os.environ.get("SHIFTPLAY_SCREENSHOTS")
-KEY_OF_ACTION = {"UP": "ArrowUp", "DOWN": "ArrowDown", "LEFT": "ArrowLeft", "RIGHT": "ArrowRight"}
 
 # Draws the current frame and samples it in the same task (a WebGL canvas keeps its
 # drawing buffer only until it is composited).
@@ -98,7 +97,7 @@ def test_gallery_lists_every_env_with_live_previews(page, server_url):
     for name in built:
         page.wait_for_selector(f'a.card[data-env="{name}"].preview-live')
     page.wait_for_function(
-        "[...window.shiftplayGallery.games.values()].every(g => g && g.totalSteps > 3)")
+        "[...window.shiftplay.games.values()].every(g => g && g.totalSteps > 3)")
     shot(page, "gallery")
     assert page.console.errors == []
 
@@ -151,9 +150,10 @@ def action_checks(page, spec):
     return checked
 
 
-def check_paddle(page, spec, label, less_key, more_key):
-    """A paddle coordinate in the observation moves with the keys."""
-    i = spec["obs_labels"].index(label)
+def check_control_obs(page, spec):
+    """The spec's control observation (e.g. a paddle coordinate) moves with the keys."""
+    i, less_key, more_key = control_keys(spec)
+    label = spec["control_obs"]["label"]
     hold(page, more_key, 4)
     high = state(page)["obs"][i]
     hold(page, less_key, 4)
@@ -196,10 +196,8 @@ def check_snake_turn(page, spec):
     raise AssertionError("the snake kept dying: " + "; ".join(failures))
 
 
+# Env-specific checks beyond the spec's control observation.
 STATE_CHECKS = {
-    "pong": lambda page, spec: check_paddle(page, spec, "paddle_y", "ArrowUp", "ArrowDown"),
-    "breakout": lambda page, spec: check_paddle(page, spec, "paddle_x", "ArrowLeft",
-                                                "ArrowRight"),
     "snake": check_snake_turn,
 }
 
@@ -223,17 +221,22 @@ def test_shift_hands_control_to_the_keyboard_and_back(page, server_url, name):
     assert taken["humanSteps"] > 0
 
     # The env's keys drive the human's agent.
+    if control_keys(spec):
+        check_control_obs(page, spec)
     if name in STATE_CHECKS:
         STATE_CHECKS[name](page, spec)
     checked = action_checks(page, spec)
-    assert checked > 0 or name in STATE_CHECKS, \
+    assert checked > 0 or name in STATE_CHECKS or control_keys(spec), \
         f"{name}: no arrow key maps to an action name; add a check to STATE_CHECKS"
     shot(page, f"play_{name}_you")
 
-    # Handing back: same episode again, the bot drives.
-    during = state(page)
+    # Handing back: same episode again, the bot drives. `during` is the state at the
+    # moment the game saw the release (its 'control' event), not a read before it.
+    page.evaluate("""() => { const off = shiftplay.game.on('control', (c) => {
+      if (!c.human) { window.released = shiftplay.state(); off(); } }); }""")
     page.keyboard.up("Shift")
     page.wait_for_function("document.getElementById('control').textContent === 'BOT'")
+    during = page.evaluate("window.released")
     wait_steps(page, 3)
     after = state(page)
     assert after["control"] == "BOT"

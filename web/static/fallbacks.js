@@ -1,147 +1,164 @@
 // Problems made visible: a banner under the top bar (never a silent hang), the checks
 // for what the games need (WebAssembly, WebGL), and load timings.
 //
-//   ShiftPlay.banner(message, {key, kind: 'error' | 'warn' | 'info', detail, first})
+//   banner(message, {key, kind: 'error' | 'warn' | 'info', detail, first})
 //                             -> element (first: above the others)
-//   ShiftPlay.clearBanner(key)
-//   ShiftPlay.mark(name)      performance.now() once per name, in window.__shiftplayTimings
-//                             (and as a performance mark 'shiftplay:<name>')
+//   clearBanner(key)
+//   problem(message, error, options)  a banner in the visitor's words; the developer's
+//                             detail (error.detail, the stack) goes to the console
+//   mark(name)                performance.now() once per name, in `timings` (the test hook
+//                             shows it as shiftplay.timings) and as a performance mark
 //
-// Loaded first on the play page: nothing here depends on the other scripts.
-(function (global) {
-  'use strict';
+// Nothing here depends on the other modules.
+export const timings = {};
+const problems = [];
 
-  const SP = global.ShiftPlay || (global.ShiftPlay = {});
-  const timings = global.__shiftplayTimings || (global.__shiftplayTimings = {});
-
-  function mark(name) {
-    if (timings[name] === undefined) {
-      timings[name] = Math.round(performance.now() * 10) / 10;
-      try { performance.mark('shiftplay:' + name); } catch (e) { /* no User Timing */ }
-    }
-    return timings[name];
+export function mark(name) {
+  if (timings[name] === undefined) {
+    timings[name] = Math.round(performance.now() * 10) / 10;
+    try { performance.mark('shiftplay:' + name); } catch (e) { /* no User Timing */ }
   }
+  return timings[name];
+}
 
-  let stack = null;
-  const banners = new Map();
+let stack = null;
+const banners = new Map();
 
-  function container() {
-    if (stack && stack.isConnected) return stack;
-    stack = document.createElement('div');
-    stack.className = 'banners';
-    stack.id = 'banners';
-    const topbar = document.querySelector('.topbar');
-    if (topbar && topbar.parentNode) topbar.parentNode.insertBefore(stack, topbar.nextSibling);
-    else document.body.insertBefore(stack, document.body.firstChild);
-    return stack;
+function container() {
+  if (stack && stack.isConnected) return stack;
+  stack = document.createElement('div');
+  stack.className = 'banners';
+  stack.id = 'banners';
+  const topbar = document.querySelector('.topbar');
+  if (topbar && topbar.parentNode) topbar.parentNode.insertBefore(stack, topbar.nextSibling);
+  else document.body.insertBefore(stack, document.body.firstChild);
+  return stack;
+}
+
+// A readable message at the top of the page; a banner with the same key is replaced.
+export function banner(message, options) {
+  const opts = options || {};
+  const key = opts.key || message;
+  const kind = opts.kind || 'error';
+  clearBanner(key);
+  const el = document.createElement('div');
+  el.className = 'banner banner-' + kind;
+  el.setAttribute('role', kind === 'error' ? 'alert' : 'status');
+  el.dataset.key = key;
+  const icon = document.createElement('span');
+  icon.className = 'banner-icon';
+  icon.setAttribute('aria-hidden', 'true');
+  icon.textContent = kind === 'info' ? 'i' : '!';
+  const body = document.createElement('div');
+  body.className = 'banner-body';
+  const text = document.createElement('div');
+  text.className = 'banner-text';
+  text.textContent = message;
+  body.appendChild(text);
+  if (opts.detail) {
+    const detail = document.createElement('div');
+    detail.className = 'banner-detail';
+    detail.textContent = opts.detail;
+    body.appendChild(detail);
   }
+  const close = document.createElement('button');
+  close.type = 'button';
+  close.className = 'banner-close';
+  close.setAttribute('aria-label', 'Dismiss');
+  close.textContent = '×';
+  close.addEventListener('click', () => clearBanner(key));
+  el.append(icon, body, close);
+  if (opts.first) container().prepend(el);
+  else container().appendChild(el);
+  banners.set(key, el);
+  if (key === 'game') gameFailed();
+  return el;
+}
 
-  // A readable message at the top of the page; a banner with the same key is replaced.
-  function banner(message, options) {
-    const opts = options || {};
-    const key = opts.key || message;
-    const kind = opts.kind || 'error';
-    clearBanner(key);
-    const el = document.createElement('div');
-    el.className = 'banner banner-' + kind;
-    el.setAttribute('role', kind === 'error' ? 'alert' : 'status');
-    el.dataset.key = key;
-    const icon = document.createElement('span');
-    icon.className = 'banner-icon';
-    icon.setAttribute('aria-hidden', 'true');
-    icon.textContent = kind === 'info' ? 'i' : '!';
-    const body = document.createElement('div');
-    body.className = 'banner-body';
-    const text = document.createElement('div');
-    text.className = 'banner-text';
-    text.textContent = message;
-    body.appendChild(text);
-    if (opts.detail) {
-      const detail = document.createElement('div');
-      detail.className = 'banner-detail';
-      detail.textContent = opts.detail;
-      body.appendChild(detail);
-    }
-    const close = document.createElement('button');
-    close.type = 'button';
-    close.className = 'banner-close';
-    close.setAttribute('aria-label', 'Dismiss');
-    close.textContent = '×';
-    close.addEventListener('click', () => clearBanner(key));
-    el.append(icon, body, close);
-    if (opts.first) container().prepend(el);
-    else container().appendChild(el);
-    banners.set(key, el);
-    if (key === 'game') gameFailed();
-    return el;
+export function clearBanner(key) {
+  const el = banners.get(key);
+  if (el) {
+    el.remove();
+    banners.delete(key);
   }
+}
 
-  function clearBanner(key) {
-    const el = banners.get(key);
-    if (el) {
-      el.remove();
-      banners.delete(key);
-    }
+// What the games need. WebGL is probed with a throwaway context (released at once).
+export function hasWebAssembly() {
+  return typeof window.WebAssembly === 'object' && typeof window.WebAssembly.instantiate === 'function';
+}
+
+export function hasWebGL() {
+  try {
+    const c = document.createElement('canvas');
+    const gl = c.getContext('webgl') || c.getContext('experimental-webgl');
+    if (!gl) return false;
+    const lose = gl.getExtension('WEBGL_lose_context');
+    if (lose) lose.loseContext();
+    return true;
+  } catch (e) {
+    return false;
   }
+}
 
-  // What the games need. WebGL is probed with a throwaway context (released at once).
-  function hasWebAssembly() {
-    return typeof global.WebAssembly === 'object' && typeof global.WebAssembly.instantiate === 'function';
+function noWebGL() {
+  banner('WebGL is not available, so the game cannot be drawn. Turn on hardware ' +
+    'acceleration in the browser settings, or try another browser.',
+  { key: 'no-webgl', kind: 'error', first: true });
+}
+
+// Cheap checks up front; a real WebGL context is only probed once the game failed to
+// start (a throwaway context costs up to half a second on software GL). Returns the
+// problems found: 'no-wasm', 'no-webgl'.
+export function preflight() {
+  if (!hasWebAssembly()) {
+    problems.push('no-wasm');
+    banner('This browser cannot run WebAssembly, which the games are built as. Try a ' +
+      'current Chrome, Firefox, Safari or Edge (and check that WebAssembly is not turned off).',
+    { key: 'no-wasm', kind: 'error' });
   }
-
-  function hasWebGL() {
-    try {
-      const c = document.createElement('canvas');
-      const gl = c.getContext('webgl') || c.getContext('experimental-webgl');
-      if (!gl) return false;
-      const lose = gl.getExtension('WEBGL_lose_context');
-      if (lose) lose.loseContext();
-      return true;
-    } catch (e) {
-      return false;
-    }
+  if (typeof window.WebGLRenderingContext === 'undefined') {
+    problems.push('no-webgl');
+    noWebGL();
   }
+  return problems.slice();
+}
 
-  function noWebGL() {
-    banner('WebGL is not available, so the game cannot be drawn. Turn on hardware ' +
-      'acceleration in the browser settings, or try another browser.',
-    { key: 'no-webgl', kind: 'error', first: true });
+// The game could not start or stopped: say why if it is WebGL.
+function gameFailed() {
+  if (problems.includes('no-webgl')) return;
+  if (!hasWebGL()) {
+    problems.push('no-webgl');
+    noWebGL();
   }
+}
 
-  // Cheap checks up front; a real WebGL context is only probed once the game failed to
-  // start (a throwaway context costs up to half a second on software GL).
-  function preflight() {
-    const problems = [];
-    if (!hasWebAssembly()) {
-      problems.push('no-wasm');
-      banner('This browser cannot run WebAssembly, which the games are built as. Try a ' +
-        'current Chrome, Firefox, Safari or Edge (and check that WebAssembly is not turned off).',
-      { key: 'no-wasm', kind: 'error' });
-    }
-    if (typeof global.WebGLRenderingContext === 'undefined') {
-      problems.push('no-webgl');
-      noWebGL();
-    }
-    SP.problems = problems;
-    return problems;
-  }
+// Errors whose message is written for visitors (they name what failed in plain words);
+// their `detail` is for developers.
+const VISITOR_ERRORS = ['LoadError', 'PolicyLoadError'];
 
-  // The game could not start or stopped: say why if it is WebGL.
-  function gameFailed() {
-    if (!SP.problems || SP.problems.includes('no-webgl')) return;
-    if (!hasWebGL()) {
-      SP.problems.push('no-webgl');
-      noWebGL();
-    }
-  }
+// A failure told in the visitor's words: `message` says what happened; `error.message`
+// joins it only when it is already a sentence for people (VISITOR_ERRORS); everything
+// else (Emscripten's aborts, stacks, error.detail) goes to the console.
+export function problem(message, error, options) {
+  const opts = Object.assign({ key: 'problem', kind: 'error' }, options || {});
+  const own = error && VISITOR_ERRORS.includes(error.name) ? error.message : '';
+  const generic = error && !own ? 'Something inside the page failed; reloading it usually helps.' : '';
+  const text = [message, own || generic].filter(Boolean).join(' ');
+  const log = opts.kind === 'error' ? console.error : console.warn;
+  log(`[shiftplay] ${message}`, error && error.detail ? error.detail : '', error || '');
+  banner(text, { key: opts.key, kind: opts.kind, first: opts.first });
+  return text;
+}
 
-  Object.assign(SP, { banner, clearBanner, mark, timings, hasWebAssembly, hasWebGL, preflight });
-
-  if (document.getElementById('play-config')) preflight();
+export function watchUnhandled() {
   // Anything that escapes the page's own handlers still shows up, once per message.
-  global.addEventListener('unhandledrejection', (e) => {
+  window.addEventListener('unhandledrejection', (e) => {
     const r = e.reason;
     const msg = r && r.message ? r.message : String(r);
-    banner('Something went wrong: ' + msg, { key: 'unhandled:' + msg, kind: 'error' });
+    if (banners.has('unhandled:' + msg)) return;
+    console.error('[shiftplay] unhandled:', r);
+    banner('Something went wrong on this page; reloading it usually helps.',
+      { key: 'unhandled:' + msg, kind: 'error' });
   });
-})(window);
+}

@@ -1,10 +1,12 @@
 // ShiftPlay browser runtime, generic over envs: everything it knows about an env comes
 // from the module (web/build/<env>.js, built from web/wasm_entry.c) and its manifest
-// entry (web/build/manifest.json). Nothing here names an env.
+// entry (web/build/manifest.json). Nothing here names an env, and nothing here touches
+// the page's DOM: the play page (play_page.js) and the gallery (gallery.js) import it.
 //
-//   const env = await ShiftPlay.loadEnv(entry, {canvas});   // entry: manifest.envs[name]
+//   const env = await loadEnv(entry, {canvas});   // entry: manifest.envs[name]
 //   env.create(seed); env.renderInit();
-//   const game = new ShiftPlay.Game(env, {input: new ShiftPlay.ShiftInput()});
+//   const game = new Game(env, {input: new ShiftInput()});
+//   game.on('step', (decision) => ...);          // see Game's events below
 //   game.setPolicy(policy);   // optional: anything with act(obs, info) -> Int32Array|Promise
 //   game.start();
 //
@@ -12,556 +14,710 @@
 // input -> choose actions -> step), then one render. A policy may be async (e.g.
 // onnxruntime-web); the loop awaits it and never runs two steps at once. While Shift is
 // held (or game.humanHeld / game.humanActionOverride is set, e.g. by touch controls) the
-// human's agent takes the keys (env_human_action in C, through raylib's key state) or the
-// override action; every other agent, and the human's agent otherwise, follows the
-// policy, falling back to the env's C baseline if the policy fails.
-(function (global) {
-  'use strict';
+// human's agent (game.humanAgent) takes the keys (env_human_action in C, through raylib's
+// key state) or the override action; every other agent, and the human's agent otherwise,
+// follows the policy, falling back to the env's C baseline if the policy fails.
 
-  const ShiftPlay = global.ShiftPlay || (global.ShiftPlay = {});
-  const STAT = {
-    RETURN: 0, LENGTH: 1, LAST_RETURN: 2, LAST_LENGTH: 3, LAST_SCORE: 4, LAST_PERF: 5,
-    EPISODES: 6, DONE: 7,
-  };
+export const STAT = {
+  RETURN: 0, LENGTH: 1, LAST_RETURN: 2, LAST_LENGTH: 3, LAST_SCORE: 4, LAST_PERF: 5,
+  EPISODES: 6, DONE: 7,
+};
 
-  const scripts = new Map();
-  function loadScript(src) {
-    if (!scripts.has(src)) {
-      scripts.set(src, new Promise((resolve, reject) => {
-        const el = document.createElement('script');
-        el.src = src;
-        el.async = true;
-        el.onload = () => resolve();
-        el.onerror = () => reject(new Error('could not load ' + src));
-        document.head.appendChild(el);
-      }));
-    }
-    return scripts.get(src);
+// A load failure: `message` is for the visitor (what failed, in plain words, naming the
+// file); `detail` is for the developer (the console).
+export class LoadError extends Error {
+  constructor(message, detail) {
+    super(message);
+    this.name = 'LoadError';
+    this.detail = detail || '';
   }
+}
 
-  // One instance of a built env: typed views over its wasm buffers and its exports.
-  class WasmEnv {
-    constructor(mod, entry) {
-      this.mod = mod;
-      this.entry = entry;
-      this.spec = entry.spec;
-      this.numActions = mod._sp_num_actions();
-      this.obsSize = mod._sp_obs_size();
-      this.obsDtype = mod._sp_obs_dtype() === 1 ? 'uint8' : 'float32';
-      this.obsShape = this.spec.obs_shape || [this.obsSize];
-      this.statsFields = mod._sp_stats_fields();
-      this.renderWidth = mod._sp_render_width();
-      this.renderHeight = mod._sp_render_height();
-      this.stepsPerSecond = mod._sp_steps_per_second();
-      this.actionNames = this.spec.action_names || [];
-      this.numAgents = 0;
-      this.windowOpen = false;
-      this._buffer = null;
-      this._scratch = 0;
-    }
+export function describe(e) {
+  return e && e.message ? e.message : String(e);
+}
 
-    // New env with the default params (or `params`, one int per spec.params) and seed.
-    create(seed, params) {
-      const mod = this.mod;
-      let ptr = 0;
-      if (params) {
-        ptr = mod._malloc(4 * params.length);
-        mod.HEAP32.set(Int32Array.from(params), ptr >> 2);
-      }
-      const rc = mod._sp_create(seed >>> 0, Math.floor(seed / 4294967296) >>> 0, ptr);
-      if (ptr) mod._free(ptr);
-      if (rc !== 0) throw new Error(`${this.spec.name}: create failed (${rc})`);
-      this.numAgents = mod._sp_num_agents();
-      if (this._scratch) mod._free(this._scratch);
-      this._scratch = mod._malloc(4 * this.numAgents);
-      this._buffer = null;
-      return this;
-    }
+function fileOf(url) {
+  try {
+    return new URL(url, location.href).pathname.split('/').pop();
+  } catch (e) {
+    return String(url);
+  }
+}
 
-    reset(seed) {
-      this.mod._sp_reset(seed >>> 0, Math.floor(seed / 4294967296) >>> 0);
-    }
-
-    // Views are rebuilt whenever wasm memory grew (its ArrayBuffer changes).
-    _views() {
-      const mod = this.mod;
-      const buf = mod.HEAPU8.buffer;
-      if (buf !== this._buffer) {
-        const n = this.numAgents;
-        const obsPtr = mod._sp_obs_ptr();
-        this._obs = this.obsDtype === 'uint8'
-          ? new Uint8Array(buf, obsPtr, n * this.obsSize)
-          : new Float32Array(buf, obsPtr, n * this.obsSize);
-        this._actions = new Int32Array(buf, mod._sp_actions_ptr(), n);
-        this._rewards = new Float32Array(buf, mod._sp_rewards_ptr(), n);
-        this._terminals = new Uint8Array(buf, mod._sp_terminals_ptr(), n);
-        this._truncations = new Uint8Array(buf, mod._sp_truncations_ptr(), n);
-        this._stats = new Float32Array(buf, mod._sp_stats_ptr(), n * this.statsFields);
-        this._scratchView = new Int32Array(buf, this._scratch, n);
-        this._buffer = buf;
-      }
-    }
-
-    get obs() { this._views(); return this._obs; }             // num_agents x obs_size
-    get actions() { this._views(); return this._actions; }     // int32 per agent
-    get rewards() { this._views(); return this._rewards; }
-    get terminals() { this._views(); return this._terminals; }
-    get truncations() { this._views(); return this._truncations; }
-
-    agentObs(agent) {
-      const o = this.obs;
-      return o.subarray(agent * this.obsSize, (agent + 1) * this.obsSize);
-    }
-
-    // Writes `actions` (one int per agent) into wasm memory and steps once.
-    step(actions) {
-      this.actions.set(actions);
-      this.mod._sp_step();
-    }
-
-    // The C baseline's actions for all agents, into `out` (Int32Array(num_agents)).
-    baselineActions(out) {
-      this.mod._sp_baseline_fill(this._scratch);
-      this._views();
-      out.set(this._scratchView);
-      return out;
-    }
-
-    humanAction(agent) { return this.mod._sp_human_action(agent); }
-
-    renderInit() {
-      if (!this.windowOpen) {
-        this.mod._sp_render_init();
-        this.windowOpen = true;
-      }
-    }
-
-    render(highlightAgent) { this.mod._sp_render(highlightAgent); }
-
-    agentStats(agent) {
-      this._views();
-      const s = this._stats;
-      const o = agent * this.statsFields;
-      return {
-        episodeReturn: s[o + STAT.RETURN],
-        episodeLength: s[o + STAT.LENGTH],
-        lastReturn: s[o + STAT.LAST_RETURN],
-        lastLength: s[o + STAT.LAST_LENGTH],
-        lastScore: s[o + STAT.LAST_SCORE],
-        lastPerf: s[o + STAT.LAST_PERF],
-        episodes: s[o + STAT.EPISODES],
-        done: s[o + STAT.DONE] !== 0,
+// The env's Emscripten glue is a classic script that defines a global factory.
+const scripts = new Map();
+export function loadScript(src) {
+  if (!scripts.has(src)) {
+    scripts.set(src, new Promise((resolve, reject) => {
+      const el = document.createElement('script');
+      el.src = src;
+      el.async = true;
+      el.onload = () => resolve();
+      el.onerror = () => {
+        scripts.delete(src);
+        reject(new LoadError(`The game's code (${fileOf(src)}) could not be downloaded.`,
+          `<script src="${src}"> failed to load`));
       };
-    }
-
-    // What a policy gets besides the observation buffer.
-    info() {
-      return {
-        numAgents: this.numAgents, obsSize: this.obsSize, obsShape: this.obsShape,
-        obsDtype: this.obsDtype, numActions: this.numActions, spec: this.spec,
-      };
-    }
+      document.head.appendChild(el);
+    }));
   }
+  return scripts.get(src);
+}
 
-  // Loads web/build/<entry.js> and instantiates it on `canvas` (may be omitted).
-  async function loadEnv(entry, options) {
-    const opts = options || {};
-    const base = opts.buildUrl || '/build/';
-    const v = entry.version ? '?v=' + encodeURIComponent(entry.version) : '';
-    await loadScript(base + entry.js + v);
-    const factory = global[entry.export_name];
-    if (typeof factory !== 'function') throw new Error('no module factory ' + entry.export_name);
-    const mod = await factory({
-      canvas: opts.canvas || null,
-      locateFile: (file) => base + file + v,
-      print: (text) => console.log(text),
-      printErr: (text) => console.warn(text),
-    });
-    return new WasmEnv(mod, entry);
+// GET a .wasm: a Response, or a LoadError that names the file.
+async function fetchWasm(url) {
+  let response;
+  try {
+    response = await fetch(url, { credentials: 'same-origin' });
+  } catch (e) {
+    throw new LoadError(`The game's file ${fileOf(url)} could not be downloaded (no connection to the server).`,
+      `GET ${url}: ${describe(e)}`);
   }
-
-  // The env's scripted baseline (C), for every agent. Synchronous; the loop accepts both.
-  class BaselinePolicy {
-    constructor(env) {
-      this.env = env;
-      this.name = 'baseline';
-      this.label = 'Scripted baseline (C)';
-      this._out = null;
-    }
-
-    act(obs, info) {
-      if (!this._out || this._out.length !== info.numAgents) this._out = new Int32Array(info.numAgents);
-      return this.env.baselineActions(this._out);
-    }
+  if (!response.ok) {
+    throw new LoadError(`The game's file ${fileOf(url)} could not be downloaded (the server answered ${response.status}).`,
+      `GET ${url}: HTTP ${response.status} ${response.statusText}`);
   }
+  return response;
+}
 
-  // Which Shift keys are held. Releases everything on blur / hidden tab, and when a key
-  // event says no Shift is down (a keyup lost outside the page).
-  class ShiftInput {
-    constructor(target) {
-      this.target = target || global;
-      this.down = new Set();
-      this.listeners = [];
-      // 'Shift' stands for a Shift pressed before the page had focus, seen only through
-      // the shiftKey flag of other keys.
-      this._on(this.target, 'keydown', (e) => {
-        if (e.code === 'ShiftLeft' || e.code === 'ShiftRight') this.down.add(e.code);
-        else if (!e.shiftKey) this.down.clear();
-        else if (this.down.size === 0) this.down.add('Shift');
-      });
-      this._on(this.target, 'keyup', (e) => {
-        if (e.code === 'ShiftLeft' || e.code === 'ShiftRight') {
-          this.down.delete(e.code);
-          this.down.delete('Shift');
-        } else if (!e.shiftKey) {
-          this.down.clear();
-        }
-      });
-      this._on(global, 'blur', () => this.down.clear());
-      this._on(document, 'visibilitychange', () => { if (document.hidden) this.down.clear(); });
-    }
-
-    _on(target, type, fn) {
-      target.addEventListener(type, fn, true);
-      this.listeners.push([target, type, fn]);
-    }
-
-    get held() { return this.down.size > 0; }
-
-    dispose() {
-      for (const [t, type, fn] of this.listeners) t.removeEventListener(type, fn, true);
-      this.listeners = [];
-      this.down.clear();
-    }
-  }
-
-  // Runs an env: one step + one render per animation frame, at most stepsPerSecond.
-  class Game {
-    constructor(env, options) {
-      const opts = options || {};
-      this.env = env;
-      this.input = opts.input || null;          // ShiftInput, or null: bot only
-      this.humanAgent = opts.humanAgent || 0;   // the agent Shift hands to the human
-      this.highlight = opts.highlight === undefined ? this.humanAgent : opts.highlight;
-      this.stepsPerSecond = opts.stepsPerSecond || env.stepsPerSecond || 60;
-      this.onFrame = opts.onFrame || null;      // called after each step
-      this.onError = opts.onError || null;
-      this.onPolicy = opts.onPolicy || null;    // called when the policy changes
-      this.baseline = new BaselinePolicy(env);
-      this.policy = this.baseline;
-      this.policyFailures = 0;
-      this.running = false;
-      this.paused = false;
-      this.busy = false;
-      this.totalSteps = 0;
-      this.humanSteps = 0;
-      this.lastControl = 'bot';
-      // Time control: `speed` x (stepsPerSecond / 60) steps per animation frame, counted
-      // in frames (exact: 1x at 60 steps/s is one step a frame, 0.25x one every 4th
-      // frame); one render per frame. frameScale follows the display's frame rate (a
-      // 120 Hz display steps half as much per frame, a 30 Hz one twice; 1 near 60 Hz);
-      // autoFrameScale = false keeps it as set.
-      this.speed = 1;
-      this.frameScale = 1;
-      this.autoFrameScale = true;
-      this.frames = 0;
-      this.seed = null;
-      this._stepAcc = 0;
-      this._queued = 0;
-      this._dtAvg = 1000 / 60;
-      // Human input besides Shift (touch): humanHeld takes over with the env's own key
-      // mapping; humanActionOverride (an action index) takes over with that action.
-      this.humanHeld = false;
-      this.humanActionOverride = null;
-      this.episodeListeners = [];               // fn(episode, game) when an episode ends
-      this.lastEpisode = null;
-      // Every step's decision (see _decide), also passed to stepListeners fn(decision, game).
-      // policyMode: how a model policy picks from its distribution, 'argmax' or 'sample'.
-      this.policyMode = 'argmax';
-      this.lastDecision = null;
-      this.stepListeners = [];
-      this._source = 'baseline';
-      this._lastTs = null;
-      this._raf = 0;
-      this._actions = new Int32Array(env.numAgents);
-      this._fpsFrames = 0;
-      this._fpsSince = 0;
-      this.fps = 0;
-      this._resetSplit();
-      this._tick = this._tick.bind(this);
-    }
-
-    _resetSplit() {
-      this.split = { bot: 0, you: 0, botSteps: 0, youSteps: 0 };
-    }
-
-    // A policy: {name, label, act(obs, info) -> Int32Array | Promise<Int32Array>}.
-    // null restores the baseline. obs is a view into wasm memory, valid until the
-    // promise settles (steps wait for it); copy it to keep it.
-    setPolicy(policy) {
-      this.policy = policy || this.baseline;
-      this.policyFailures = 0;
-      if (this.onPolicy) this.onPolicy(this.policy);
-    }
-
-    // game.onStep(fn): fn(decision, game) after every step; returns an unsubscribe.
-    // Also addEventListener/removeEventListener('step' | 'episode', fn).
-    onStep(fn) {
-      this.addEventListener('step', fn);
-      return () => this.removeEventListener('step', fn);
-    }
-
-    addEventListener(type, fn) {
-      const list = type === 'episode' ? this.episodeListeners : this.stepListeners;
-      if (type !== 'step' && type !== 'episode') throw new Error('unknown game event ' + type);
-      if (!list.includes(fn)) list.push(fn);
-    }
-
-    removeEventListener(type, fn) {
-      const list = type === 'episode' ? this.episodeListeners : this.stepListeners;
-      const i = list.indexOf(fn);
-      if (i >= 0) list.splice(i, 1);
-    }
-
-    get humanActive() {
-      return !!((this.input && this.input.held) || this.humanHeld || this.humanActionOverride !== null);
-    }
-
-    // Steps per animation frame at the current speed.
-    get stepsPerFrame() { return (this.speed * this.stepsPerSecond * this.frameScale) / 60; }
-
-    start() {
-      if (this.running) return;
-      this.running = true;
-      this._lastTs = null;
-      this._raf = requestAnimationFrame(this._tick);
-    }
-
-    stop() {
-      this.running = false;
-      cancelAnimationFrame(this._raf);
-    }
-
-    setPaused(paused) {
-      this.paused = !!paused;
-      this._stepAcc = 0;
-    }
-
-    // Pauses, then makes exactly one step (queued while a step is in flight).
-    stepOnce() {
-      this.setPaused(true);
-      this._queued += 1;
-      if (!this.busy) this._run(0);
-    }
-
-    reset(seed) {
-      this.env.reset(seed);
-      this.seed = seed;
-      this._resetSplit();
-      this._stepAcc = 0;
-      this._queued = 0;
-      this.env.render(this.highlight);
-      if (this.onFrame) this.onFrame(this, this.env.agentStats(this.humanAgent));
-    }
-
-    _tick(ts) {
-      if (!this.running) return;
-      this._raf = requestAnimationFrame(this._tick);
-      const dt = this._lastTs === null ? 1000 / 60 : ts - this._lastTs;
-      this._lastTs = ts;
-      this.frames += 1;
-      if (dt > 0 && dt < 250) this._dtAvg += 0.05 * (dt - this._dtAvg);
-      if (this.autoFrameScale) {
-        const r = this._dtAvg / (1000 / 60);
-        this.frameScale = r > 0.88 && r < 1.12 ? 1 : Math.min(2, Math.max(0.25, r));
-      }
-      if (this.busy) return;
-      let n = 0;
-      if (!this.paused) {
-        this._stepAcc += this.stepsPerFrame;
-        n = Math.floor(this._stepAcc + 1e-6);
-        this._stepAcc = Math.max(0, this._stepAcc - n);
-      }
-      if (n > 0 || this._queued > 0) this._run(n);
-      if (n > 0) this._countFps(ts);
-    }
-
-    // n steps (plus any queued single steps) one after another, then one render.
-    _run(n) {
-      let left = n + this._queued;
-      this._queued = 0;
-      this.busy = true;
-      const done = () => { this.busy = false; this._frameDone(); };
-      const fail = (e) => { this.busy = false; this._fail(e); };
-      const next = () => {
-        while (left > 0) {
-          left -= 1;
-          const p = this._step();
-          if (p && typeof p.then === 'function') return p.then(next);
-        }
-        return null;
-      };
-      let pending;
+async function instantiate(responseP, imports, url) {
+  const response = await responseP;
+  try {
+    if (typeof WebAssembly.instantiateStreaming === 'function') {
       try {
-        pending = next();
+        return await WebAssembly.instantiateStreaming(response.clone(), imports);
       } catch (e) {
-        fail(e);
-        return;
-      }
-      if (pending) pending.then(done, fail);
-      else done();
-    }
-
-    _frameDone() {
-      const env = this.env;
-      env.render(this.highlight);
-      if (this.onFrame) this.onFrame(this, env.agentStats(this.humanAgent));
-    }
-
-    _countFps(ts) {
-      this._fpsFrames += 1;
-      if (!this._fpsSince) this._fpsSince = ts;
-      if (ts - this._fpsSince >= 1000) {
-        this.fps = (this._fpsFrames * 1000) / (ts - this._fpsSince);
-        this._fpsFrames = 0;
-        this._fpsSince = ts;
+        console.warn(`streaming compile of ${url} failed, retrying from bytes:`, e);
       }
     }
+    return await WebAssembly.instantiate(await response.arrayBuffer(), imports);
+  } catch (e) {
+    throw new LoadError(`The game's file ${fileOf(url)} is damaged or not for this browser.`,
+      `instantiate ${url}: ${describe(e)}`);
+  }
+}
 
-    _fail(e) {
-      this.stop();
-      console.error(e);
-      if (this.onError) this.onError(e);
+// One instance of a built env: typed views over its wasm buffers and its exports.
+export class WasmEnv {
+  constructor(mod, entry) {
+    this.mod = mod;
+    this.entry = entry;
+    this.spec = entry.spec;
+    this.numActions = mod._sp_num_actions();
+    this.obsSize = mod._sp_obs_size();
+    this.obsDtype = mod._sp_obs_dtype() === 1 ? 'uint8' : 'float32';
+    this.obsShape = this.spec.obs_shape || [this.obsSize];
+    this.statsFields = mod._sp_stats_fields();
+    this.renderWidth = mod._sp_render_width();
+    this.renderHeight = mod._sp_render_height();
+    this.stepsPerSecond = mod._sp_steps_per_second();
+    this.actionNames = this.spec.action_names || [];
+    this.numAgents = 0;
+    this.windowOpen = false;
+    this._buffer = null;
+    this._scratch = 0;
+  }
+
+  // New env with the default params (or `params`, one int per spec.params) and seed.
+  create(seed, params) {
+    const mod = this.mod;
+    let ptr = 0;
+    if (params) {
+      ptr = mod._malloc(4 * params.length);
+      mod.HEAP32.set(Int32Array.from(params), ptr >> 2);
     }
+    const rc = mod._sp_create(seed >>> 0, Math.floor(seed / 4294967296) >>> 0, ptr);
+    if (ptr) mod._free(ptr);
+    if (rc !== 0) throw new Error(`${this.spec.name}: create failed (${rc})`);
+    this.numAgents = mod._sp_num_agents();
+    if (this._scratch) mod._free(this._scratch);
+    this._scratch = mod._malloc(4 * this.numAgents);
+    this._buffer = null;
+    return this;
+  }
 
-    // Actions of the policy for every agent; the baseline if it fails. May return a
-    // Promise (async policy) or the array itself (sync policy: no extra frame latency).
-    _policyActions() {
-      const env = this.env;
+  reset(seed) {
+    this.mod._sp_reset(seed >>> 0, Math.floor(seed / 4294967296) >>> 0);
+  }
+
+  // Views are rebuilt whenever wasm memory grew (its ArrayBuffer changes).
+  _views() {
+    const mod = this.mod;
+    const buf = mod.HEAPU8.buffer;
+    if (buf !== this._buffer) {
+      const n = this.numAgents;
+      const obsPtr = mod._sp_obs_ptr();
+      this._obs = this.obsDtype === 'uint8'
+        ? new Uint8Array(buf, obsPtr, n * this.obsSize)
+        : new Float32Array(buf, obsPtr, n * this.obsSize);
+      this._actions = new Int32Array(buf, mod._sp_actions_ptr(), n);
+      this._rewards = new Float32Array(buf, mod._sp_rewards_ptr(), n);
+      this._terminals = new Uint8Array(buf, mod._sp_terminals_ptr(), n);
+      this._truncations = new Uint8Array(buf, mod._sp_truncations_ptr(), n);
+      this._stats = new Float32Array(buf, mod._sp_stats_ptr(), n * this.statsFields);
+      this._scratchView = new Int32Array(buf, this._scratch, n);
+      this._buffer = buf;
+    }
+  }
+
+  get obs() { this._views(); return this._obs; }             // num_agents x obs_size
+  get actions() { this._views(); return this._actions; }     // int32 per agent
+  get rewards() { this._views(); return this._rewards; }
+  get terminals() { this._views(); return this._terminals; }
+  get truncations() { this._views(); return this._truncations; }
+
+  agentObs(agent) {
+    const o = this.obs;
+    return o.subarray(agent * this.obsSize, (agent + 1) * this.obsSize);
+  }
+
+  // Writes `actions` (one int per agent) into wasm memory and steps once.
+  step(actions) {
+    this.actions.set(actions);
+    this.mod._sp_step();
+  }
+
+  // The C baseline's actions for all agents, into `out` (Int32Array(num_agents)).
+  baselineActions(out) {
+    this.mod._sp_baseline_fill(this._scratch);
+    this._views();
+    out.set(this._scratchView);
+    return out;
+  }
+
+  humanAction(agent) { return this.mod._sp_human_action(agent); }
+
+  renderInit() {
+    if (!this.windowOpen) {
+      this.mod._sp_render_init();
+      this.windowOpen = true;
+    }
+  }
+
+  render(highlightAgent) { this.mod._sp_render(highlightAgent); }
+
+  agentStats(agent) {
+    this._views();
+    const s = this._stats;
+    const o = agent * this.statsFields;
+    return {
+      episodeReturn: s[o + STAT.RETURN],
+      episodeLength: s[o + STAT.LENGTH],
+      lastReturn: s[o + STAT.LAST_RETURN],
+      lastLength: s[o + STAT.LAST_LENGTH],
+      lastScore: s[o + STAT.LAST_SCORE],
+      lastPerf: s[o + STAT.LAST_PERF],
+      episodes: s[o + STAT.EPISODES],
+      done: s[o + STAT.DONE] !== 0,
+    };
+  }
+
+  // What a policy gets besides the observation buffer.
+  info() {
+    return {
+      numAgents: this.numAgents, obsSize: this.obsSize, obsShape: this.obsShape,
+      obsDtype: this.obsDtype, numActions: this.numActions, spec: this.spec,
+    };
+  }
+}
+
+
+// The WebGL context the game draws into, created before raylib asks for one: raylib's
+// window asks for antialiasing, depth and stencil, which its 2D drawing does not use and
+// which cost up to half again as much to create and a multisample resolve every frame
+// under software GL. Emscripten's GLFW then gets this same context (a canvas has one
+// context, whatever attributes a later getContext asks for).
+export const GL_ATTRIBUTES = {
+  alpha: false, antialias: false, depth: false, stencil: false,
+  premultipliedAlpha: true, preserveDrawingBuffer: false, powerPreference: 'high-performance',
+};
+
+export function prepareCanvas(canvas) {
+  try {
+    return canvas.getContext('webgl', GL_ATTRIBUTES);
+  } catch (e) {
+    return null;  // raylib tries again and the page reports it
+  }
+}
+
+// Loads web/build/<entry.js> and instantiates it on `canvas` (may be omitted). The
+// script and its .wasm download in parallel (the play page preloads both), while the
+// canvas gets its WebGL context; failures are LoadErrors naming the file.
+export async function loadEnv(entry, options) {
+  const opts = options || {};
+  const base = opts.buildUrl || '/build/';
+  const v = entry.version ? '?v=' + encodeURIComponent(entry.version) : '';
+  const wasmUrl = base + entry.wasm + v;
+  const wasmP = fetchWasm(wasmUrl);
+  wasmP.catch(() => {});  // observed below, once the script is in
+  const scriptP = loadScript(base + entry.js + v);
+  if (opts.canvas) prepareCanvas(opts.canvas);
+  await scriptP;
+  const factory = window[entry.export_name];
+  if (typeof factory !== 'function') {
+    throw new LoadError(`The game's code (${entry.js}) is not what this page expects.`,
+      `no module factory ${entry.export_name} in ${entry.js}`);
+  }
+  let failed = null;
+  const failure = new Promise((resolve, reject) => { failed = reject; });
+  const mod = await Promise.race([failure, factory({
+    canvas: opts.canvas || null,
+    locateFile: (file) => base + file + v,
+    print: (text) => console.log(text),
+    printErr: (text) => console.warn(text),
+    instantiateWasm(imports, receive) {
+      instantiate(wasmP, imports, wasmUrl).then((r) => receive(r.instance, r.module), failed);
+      return {};
+    },
+  })]);
+  return new WasmEnv(mod, entry);
+}
+
+// The env's scripted baseline (C), for every agent. Synchronous; the loop accepts both.
+export class BaselinePolicy {
+  constructor(env) {
+    this.env = env;
+    this.name = 'baseline';
+    this.label = 'Scripted baseline (C)';
+    this._out = null;
+  }
+
+  act(obs, info) {
+    if (!this._out || this._out.length !== info.numAgents) this._out = new Int32Array(info.numAgents);
+    return this.env.baselineActions(this._out);
+  }
+}
+
+// Which Shift keys are held. Releases everything on blur / hidden tab, and when a key
+// event says no Shift is down (a keyup lost outside the page). onChange() runs whenever
+// `held` may have changed (the Game then says at once who is in control).
+export class ShiftInput {
+  constructor(target) {
+    this.target = target || window;
+    this.down = new Set();
+    this.listeners = [];
+    this.onChange = null;
+    // 'Shift' stands for a Shift pressed before the page had focus, seen only through
+    // the shiftKey flag of other keys.
+    this._on(this.target, 'keydown', (e) => {
+      if (e.code === 'ShiftLeft' || e.code === 'ShiftRight') this.down.add(e.code);
+      else if (!e.shiftKey) this.down.clear();
+      else if (this.down.size === 0) this.down.add('Shift');
+    });
+    this._on(this.target, 'keyup', (e) => {
+      if (e.code === 'ShiftLeft' || e.code === 'ShiftRight') {
+        this.down.delete(e.code);
+        this.down.delete('Shift');
+      } else if (!e.shiftKey) {
+        this.down.clear();
+      }
+    });
+    this._on(window, 'blur', () => this.down.clear());
+    this._on(document, 'visibilitychange', () => { if (document.hidden) this.down.clear(); });
+  }
+
+  _on(target, type, fn) {
+    const listener = (e) => {
+      fn(e);
+      if (this.onChange) this.onChange();
+    };
+    target.addEventListener(type, listener, true);
+    this.listeners.push([target, type, listener]);
+  }
+
+  get held() { return this.down.size > 0; }
+
+  dispose() {
+    for (const [t, type, fn] of this.listeners) t.removeEventListener(type, fn, true);
+    this.listeners = [];
+    this.down.clear();
+  }
+}
+
+// The Game's events, the page's one source of notifications: game.on(type, fn) returns
+// an unsubscribe function.
+//   step     fn(decision)          after every step (see Game._decide)
+//   frame    fn(game)              after every render (a frame with steps, or a reset)
+//   episode  fn(episode)           the human's agent finished an episode
+//   control  fn({human, agent})    who is in control of the human's agent changed
+//   policy   fn(policy)            game.setPolicy
+//   status   fn(status)            the policy loader's progress (game.setPolicyStatus)
+//   mode     fn(mode)              game.policyMode changed ('argmax' | 'sample')
+//   speed    fn(speed)             game.speed changed
+//   pause    fn(paused)            game.setPaused
+//   reset    fn({seed})            game.reset: a new episode from `seed`
+//   error    fn(error)             the frame loop stopped on an error
+export const GAME_EVENTS = ['step', 'frame', 'episode', 'control', 'policy', 'status', 'mode',
+  'speed', 'pause', 'reset', 'error'];
+const MODES = ['argmax', 'sample'];
+
+// Runs an env: one step + one render per animation frame, at most stepsPerSecond.
+export class Game {
+  constructor(env, options) {
+    const opts = options || {};
+    this.env = env;
+    this.input = opts.input || null;          // ShiftInput, or null: bot only
+    this.humanAgent = opts.humanAgent || 0;   // the agent Shift hands to the human
+    this.highlight = opts.highlight === undefined ? this.humanAgent : opts.highlight;
+    this.stepsPerSecond = opts.stepsPerSecond || env.stepsPerSecond || 60;
+    this._listeners = new Map(GAME_EVENTS.map((t) => [t, []]));
+    this.baseline = new BaselinePolicy(env);
+    this.policy = this.baseline;
+    this.policyFailures = 0;
+    // The policy loader's state: {state: 'none' | 'loading' | 'ready' | 'failed' | 'off', ...}.
+    this.policyStatus = { state: 'none', loaded: 0, total: 0, message: '' };
+    this.running = false;
+    this.paused = false;
+    this.busy = false;
+    this.totalSteps = 0;
+    this.humanSteps = 0;
+    this.lastControl = 'bot';
+    // Time control: `speed` x (stepsPerSecond / 60) steps per animation frame, counted
+    // in frames (exact: 1x at 60 steps/s is one step a frame, 0.25x one every 4th
+    // frame); one render per frame. frameScale follows the display's frame rate (a
+    // 120 Hz display steps half as much per frame, a 30 Hz one twice; 1 near 60 Hz);
+    // autoFrameScale = false keeps it as set.
+    this._speed = 1;
+    this.frameScale = 1;
+    this.autoFrameScale = true;
+    this.frames = 0;
+    this.seed = null;
+    this._stepAcc = 0;
+    this._queued = 0;
+    this._dtAvg = 1000 / 60;
+    // Human input besides Shift (touch): humanHeld takes over with the env's own key
+    // mapping; humanActionOverride (an action index) takes over with that action.
+    this._humanHeld = false;
+    this._humanActionOverride = null;
+    this._human = false;
+    this.lastEpisode = null;
+    // Every step's decision (see _decide). policyMode: how a model policy picks from its
+    // distribution, 'argmax' or 'sample'.
+    this._mode = 'argmax';
+    this.lastDecision = null;
+    this._source = 'baseline';
+    this._lastTs = null;
+    this._raf = 0;
+    this._actions = new Int32Array(env.numAgents);
+    this._fpsFrames = 0;
+    this._fpsSince = 0;
+    this.fps = 0;
+    this._resetSplit();
+    this._tick = this._tick.bind(this);
+    if (this.input) this.input.onChange = () => this.checkControl();
+  }
+
+  // ---- events ----
+  on(type, fn) {
+    const list = this._listeners.get(type);
+    if (!list) throw new Error('unknown game event ' + type);
+    if (!list.includes(fn)) list.push(fn);
+    return () => this.off(type, fn);
+  }
+
+  off(type, fn) {
+    const list = this._listeners.get(type);
+    const i = list ? list.indexOf(fn) : -1;
+    if (i >= 0) list.splice(i, 1);
+  }
+
+  // One listener's exception never stops the others, nor the game.
+  emit(type, value) {
+    for (const fn of this._listeners.get(type).slice()) {
+      try { fn(value); } catch (e) { console.error(e); }
+    }
+  }
+
+  // ---- state with events ----
+  get speed() { return this._speed; }
+  set speed(s) {
+    if (!(s > 0) || s === this._speed) return;
+    this._speed = s;
+    this.emit('speed', s);
+  }
+
+  get policyMode() { return this._mode; }
+  set policyMode(mode) {
+    if (!MODES.includes(mode)) throw new Error(`policy mode must be one of ${MODES.join(', ')}, not ${mode}`);
+    if (mode === this._mode) return;
+    this._mode = mode;
+    this.emit('mode', mode);
+  }
+
+  get humanHeld() { return this._humanHeld; }
+  set humanHeld(v) {
+    this._humanHeld = !!v;
+    this.checkControl();
+  }
+
+  get humanActionOverride() { return this._humanActionOverride; }
+  set humanActionOverride(a) {
+    this._humanActionOverride = a === null || a === undefined ? null : a;
+    this.checkControl();
+  }
+
+  get humanActive() {
+    return !!((this.input && this.input.held) || this._humanHeld || this._humanActionOverride !== null);
+  }
+
+  // Emits 'control' when who is in control changed (Shift, touch, blur...).
+  checkControl() {
+    const human = this.humanActive;
+    if (human !== this._human) {
+      this._human = human;
+      this.emit('control', { human, agent: this.humanAgent });
+    }
+    return human;
+  }
+
+  _resetSplit() {
+    this.split = { bot: 0, you: 0, botSteps: 0, youSteps: 0 };
+  }
+
+  // A policy: {name, label, act(obs, info) -> Int32Array | Promise<Int32Array>}.
+  // null restores the baseline. obs is a view into wasm memory, valid until the
+  // promise settles (steps wait for it); copy it to keep it.
+  setPolicy(policy) {
+    this.policy = policy || this.baseline;
+    this.policyFailures = 0;
+    this.emit('policy', this.policy);
+  }
+
+  setPolicyStatus(fields) {
+    this.policyStatus = Object.assign({}, this.policyStatus, fields);
+    this.emit('status', this.policyStatus);
+  }
+
+  // Steps per animation frame at the current speed.
+  get stepsPerFrame() { return (this._speed * this.stepsPerSecond * this.frameScale) / 60; }
+
+  start() {
+    if (this.running) return;
+    this.running = true;
+    this._lastTs = null;
+    this._raf = requestAnimationFrame(this._tick);
+  }
+
+  stop() {
+    this.running = false;
+    cancelAnimationFrame(this._raf);
+  }
+
+  setPaused(paused) {
+    const p = !!paused;
+    this._stepAcc = 0;
+    if (p === this.paused) return;
+    this.paused = p;
+    this.emit('pause', p);
+  }
+
+  // Pauses, then makes exactly one step (queued while a step is in flight).
+  stepOnce() {
+    this.setPaused(true);
+    this._queued += 1;
+    if (!this.busy) this._run(0);
+  }
+
+  reset(seed) {
+    this.env.reset(seed);
+    this.seed = seed;
+    this._resetSplit();
+    this._stepAcc = 0;
+    this._queued = 0;
+    this.emit('reset', { seed });
+    this._frameDone();
+  }
+
+  _tick(ts) {
+    if (!this.running) return;
+    this._raf = requestAnimationFrame(this._tick);
+    const dt = this._lastTs === null ? 1000 / 60 : ts - this._lastTs;
+    this._lastTs = ts;
+    this.frames += 1;
+    if (dt > 0 && dt < 250) this._dtAvg += 0.05 * (dt - this._dtAvg);
+    if (this.autoFrameScale) {
+      const r = this._dtAvg / (1000 / 60);
+      this.frameScale = r > 0.88 && r < 1.12 ? 1 : Math.min(2, Math.max(0.25, r));
+    }
+    if (this.busy) return;
+    let n = 0;
+    if (!this.paused) {
+      this._stepAcc += this.stepsPerFrame;
+      n = Math.floor(this._stepAcc + 1e-6);
+      this._stepAcc = Math.max(0, this._stepAcc - n);
+    }
+    if (n > 0 || this._queued > 0) this._run(n);
+    if (n > 0) this._countFps(ts);
+  }
+
+  // n steps (plus any queued single steps) one after another, then one render.
+  _run(n) {
+    let left = n + this._queued;
+    this._queued = 0;
+    this.busy = true;
+    const done = () => { this.busy = false; this._frameDone(); };
+    const fail = (e) => { this.busy = false; this._fail(e); };
+    const next = () => {
+      while (left > 0) {
+        left -= 1;
+        const p = this._step();
+        if (p && typeof p.then === 'function') return p.then(next);
+      }
+      return null;
+    };
+    let pending;
+    try {
+      pending = next();
+    } catch (e) {
+      fail(e);
+      return;
+    }
+    if (pending) pending.then(done, fail);
+    else done();
+  }
+
+  _frameDone() {
+    this.env.render(this.highlight);
+    this.checkControl();
+    this.emit('frame', this);
+  }
+
+  _countFps(ts) {
+    this._fpsFrames += 1;
+    if (!this._fpsSince) this._fpsSince = ts;
+    if (ts - this._fpsSince >= 1000) {
+      this.fps = (this._fpsFrames * 1000) / (ts - this._fpsSince);
+      this._fpsFrames = 0;
+      this._fpsSince = ts;
+    }
+  }
+
+  _fail(e) {
+    this.stop();
+    this.emit('error', e);
+  }
+
+  // Actions of the policy for every agent; the baseline if it fails. May return a
+  // Promise (async policy) or the array itself (sync policy: no extra frame latency).
+  _policyActions() {
+    const env = this.env;
+    this._source = 'baseline';
+    this._decidedBy = this.baseline;
+    if (this.policy === this.baseline) return this.baseline.act(env.obs, env.info());
+    const policy = this.policy;
+    const fallback = (e) => {
       this._source = 'baseline';
       this._decidedBy = this.baseline;
-      if (this.policy === this.baseline) return this.baseline.act(env.obs, env.info());
-      const policy = this.policy;
-      const fallback = (e) => {
-        this._source = 'baseline';
-        this._decidedBy = this.baseline;
-        this.policyFailures += 1;
-        if (this.policyFailures === 1 || this.policyFailures % 600 === 0) {
-          console.warn(`policy ${this.policy.name} failed, using the baseline:`, e);
-        }
-        return this.baseline.act(env.obs, env.info());
-      };
-      const info = env.info();
-      info.policyMode = this.policyMode;
-      info.humanActive = this.humanActive;
-      info.humanAgent = this.humanAgent;
-      let out;
-      try {
-        out = policy.act(env.obs, info);
-      } catch (e) {
-        return fallback(e);
+      this.policyFailures += 1;
+      if (this.policyFailures === 1 || this.policyFailures % 600 === 0) {
+        console.warn(`policy ${this.policy.name} failed, using the baseline:`, e);
       }
-      const check = (acts) => {
-        if (!acts || acts.length !== env.numAgents) return fallback(new Error('bad action count'));
-        this.policyFailures = 0;
-        this._source = policy.source || 'model';
-        this._decidedBy = policy;
-        return acts;
-      };
-      if (out && typeof out.then === 'function') return out.then(check, fallback);
-      return check(out);
+      return this.baseline.act(env.obs, env.info());
+    };
+    const info = env.info();
+    info.policyMode = this._mode;
+    info.humanActive = this.humanActive;
+    info.humanAgent = this.humanAgent;
+    let out;
+    try {
+      out = policy.act(env.obs, info);
+    } catch (e) {
+      return fallback(e);
     }
-
-    // One step: input -> actions -> step -> render. Returns a Promise only when the
-    // policy is async.
-    advance() {
-      const p = this._step();
-      if (p && typeof p.then === 'function') return p.then(() => this._frameDone());
-      this._frameDone();
-      return undefined;
-    }
-
-    // One step without rendering (the frame loop renders once per frame).
-    _step() {
-      const env = this.env;
-      // A model keeps running while the human drives (the policy view shows what it
-      // would do; recurrent state stays current); the baseline is skipped then.
-      const humanOnly = this.humanActive && env.numAgents === 1 && this.policy === this.baseline;
-      if (humanOnly) return this._finish(null);
-      const acts = this._policyActions();
-      if (acts && typeof acts.then === 'function') return acts.then((a) => this._finish(a));
-      return this._finish(acts);
-    }
-
-    _finish(policyActions) {
-      const env = this.env;
-      const a = this._actions;
-      if (policyActions) a.set(policyActions);
-      // Shift is read now, after any await: the freshest state decides who moves.
-      const human = this.humanActive;
-      const h = this.humanAgent;
-      if (human) a[h] = this.humanActionOverride !== null ? this.humanActionOverride : env.humanAction(h);
-      else if (!policyActions) a.set(this.baseline.act(env.obs, env.info()));
-      for (let i = 0; i < a.length; i++) {
-        if (!(a[i] >= 0 && a[i] < env.numActions)) a[i] = 0;
-      }
-      const decision = this._decide(policyActions, a, human);
-      env.step(a);
-      this.totalSteps += 1;
-      const r = env.rewards[h];
-      if (human) {
-        this.split.you += r;
-        this.split.youSteps += 1;
-        this.humanSteps += 1;
-      } else {
-        this.split.bot += r;
-        this.split.botSteps += 1;
-      }
-      this.lastControl = human ? 'human' : 'bot';
-      const stats = env.agentStats(h);
-      if (stats.done) {
-        this.lastSplit = this.split;
-        this._resetSplit();
-        const sp = this.lastSplit;
-        this.lastEpisode = {
-          score: stats.lastScore, return: stats.lastReturn, length: stats.lastLength,
-          botSteps: sp.botSteps, youSteps: sp.youSteps, bot: sp.bot, you: sp.you,
-          seed: this.seed, episode: stats.episodes,
-        };
-        for (const fn of this.episodeListeners) {
-          try { fn(this.lastEpisode, this); } catch (e) { console.error(e); }
-        }
-      }
-      this.lastDecision = decision;
-      for (const fn of this.stepListeners) {
-        try { fn(decision, this); } catch (e) { console.error(e); }
-      }
-    }
-
-    // What decided this step: actions (all agents, as stepped), botActions (what the
-    // policy chose, before the human's override; null if it did not run), probs
-    // (numAgents x numActions) and values (numAgents) when a model decided, else null.
-    _decide(policyActions, actions, human) {
-      const source = policyActions ? this._source : 'baseline';
-      const by = policyActions ? this._decidedBy : this.baseline;
-      const model = source !== 'baseline' ? by : null;
-      let botActions = null;
-      if (policyActions) botActions = Int32Array.from(policyActions);
-      else if (!human) botActions = Int32Array.from(actions);
-      return {
-        step: this.totalSteps,
-        actions: Int32Array.from(actions),
-        botActions,
-        probs: (model && model.lastProbs) || null,
-        values: (model && model.lastValues) || null,
-        source,
-        policy: by ? by.name : 'baseline',
-        mode: this.policyMode,
-        human,
-        humanAgent: this.humanAgent,
-      };
-    }
+    const check = (acts) => {
+      if (!acts || acts.length !== env.numAgents) return fallback(new Error('bad action count'));
+      this.policyFailures = 0;
+      this._source = policy.source || 'model';
+      this._decidedBy = policy;
+      return acts;
+    };
+    if (out && typeof out.then === 'function') return out.then(check, fallback);
+    return check(out);
   }
 
-  Object.assign(ShiftPlay, { loadEnv, loadScript, WasmEnv, BaselinePolicy, ShiftInput, Game, STAT });
-})(window);
+  // One step and a render. Returns a Promise only when the policy is async.
+  advance() {
+    const p = this._step();
+    if (p && typeof p.then === 'function') return p.then(() => this._frameDone());
+    this._frameDone();
+    return undefined;
+  }
+
+  // One step without rendering (the frame loop renders once per frame).
+  _step() {
+    const env = this.env;
+    // A model keeps running while the human drives (the policy view shows what it
+    // would do; recurrent state stays current); the baseline is skipped then.
+    const humanOnly = this.humanActive && env.numAgents === 1 && this.policy === this.baseline;
+    if (humanOnly) return this._finish(null);
+    const acts = this._policyActions();
+    if (acts && typeof acts.then === 'function') return acts.then((a) => this._finish(a));
+    return this._finish(acts);
+  }
+
+  _finish(policyActions) {
+    const env = this.env;
+    const a = this._actions;
+    if (policyActions) a.set(policyActions);
+    // Shift is read now, after any await: the freshest state decides who moves.
+    const human = this.checkControl();
+    const h = this.humanAgent;
+    if (human) a[h] = this._humanActionOverride !== null ? this._humanActionOverride : env.humanAction(h);
+    else if (!policyActions) a.set(this.baseline.act(env.obs, env.info()));
+    for (let i = 0; i < a.length; i++) {
+      if (!(a[i] >= 0 && a[i] < env.numActions)) a[i] = 0;
+    }
+    const decision = this._decide(policyActions, a, human);
+    env.step(a);
+    this.totalSteps += 1;
+    const r = env.rewards[h];
+    if (human) {
+      this.split.you += r;
+      this.split.youSteps += 1;
+      this.humanSteps += 1;
+    } else {
+      this.split.bot += r;
+      this.split.botSteps += 1;
+    }
+    this.lastControl = human ? 'human' : 'bot';
+    const stats = env.agentStats(h);
+    if (stats.done) {
+      this.lastSplit = this.split;
+      this._resetSplit();
+      const sp = this.lastSplit;
+      this.lastEpisode = {
+        score: stats.lastScore, return: stats.lastReturn, length: stats.lastLength,
+        botSteps: sp.botSteps, youSteps: sp.youSteps, bot: sp.bot, you: sp.you,
+        seed: this.seed, episode: stats.episodes, agent: h,
+      };
+      this.emit('episode', this.lastEpisode);
+    }
+    this.lastDecision = decision;
+    this.emit('step', decision);
+  }
+
+  // What decided this step: actions (all agents, as stepped), botActions (what the
+  // policy chose, before the human's override; null if it did not run), probs
+  // (numAgents x numActions) and values (numAgents) when a model decided, else null.
+  _decide(policyActions, actions, human) {
+    const source = policyActions ? this._source : 'baseline';
+    const by = policyActions ? this._decidedBy : this.baseline;
+    const model = source !== 'baseline' ? by : null;
+    let botActions = null;
+    if (policyActions) botActions = Int32Array.from(policyActions);
+    else if (!human) botActions = Int32Array.from(actions);
+    return {
+      step: this.totalSteps,
+      actions: Int32Array.from(actions),
+      botActions,
+      probs: (model && model.lastProbs) || null,
+      values: (model && model.lastValues) || null,
+      source,
+      policy: by ? by.name : 'baseline',
+      mode: this._mode,
+      human,
+      humanAgent: this.humanAgent,
+    };
+  }
+}

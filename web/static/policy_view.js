@@ -3,197 +3,186 @@
 // one Shift hands to the human), the chosen action highlighted, the value estimate, and
 // a sampling toggle (game.policyMode). While the human drives, the model still runs: the
 // bars show what the bot would do, and the human's actual action is marked.
-// Also shows the model's download progress ('shiftplay:policy' events, onnx_policy.js).
-(function (global) {
-  'use strict';
+// Also shows the model's download progress (the game's 'status' events, onnx_policy.js).
 
-  const SP = global.ShiftPlay || (global.ShiftPlay = {});
+function el(tag, cls, text) {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
 
-  function el(tag, cls, text) {
-    const e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text !== undefined) e.textContent = text;
-    return e;
+function mb(bytes) {
+  return (bytes / 1e6).toFixed(bytes >= 1e7 ? 0 : 1);
+}
+
+export class PolicyView {
+  constructor(root, game) {
+    this.root = root;
+    this.game = game;
+    this.env = game.env;
+    const env = this.env;
+    this.agent = game.humanAgent || 0;
+    const names = env.actionNames || [];
+    this.names = [];
+    for (let k = 0; k < env.numActions; k++) this.names.push(names[k] || `action ${k}`);
+    this.shown = {};
+    this.state = 'none';
+    this.message = '';
+    this._build();
+    this._off = [
+      game.on('step', (d) => this.update(d)),
+      game.on('status', (s) => this.status(s)),
+      game.on('mode', (mode) => { this.sample.checked = mode === 'sample'; }),
+    ];
+    this.status(game.policyStatus);
+    if (game.lastDecision) this.update(game.lastDecision);
   }
 
-  function mb(bytes) {
-    return (bytes / 1e6).toFixed(bytes >= 1e7 ? 0 : 1);
+  _build() {
+    const r = this.root;
+    r.textContent = '';
+    r.classList.add('pv');
+    const head = el('div', 'pv-head');
+    head.append(el('span', 'stat-label', 'Policy view'));
+    if (this.env.numAgents > 1) head.append(el('span', 'stat-note pv-agent', `agent ${this.agent}`));
+    this.badge = el('span', 'pv-badge', 'baseline');
+    this.badge.dataset.source = 'baseline';
+    head.append(this.badge);
+
+    this.load = el('div', 'pv-load');
+    this.load.hidden = true;
+    const loadText = el('div', 'pv-load-text');
+    this.loadWhat = el('span', 'pv-load-what', 'Loading the trained policy');
+    this.loadBytes = el('span', 'pv-load-bytes', '');
+    loadText.append(this.loadWhat, this.loadBytes);
+    const track = el('div', 'pv-load-track');
+    this.loadFill = el('span', 'pv-load-fill');
+    track.append(this.loadFill);
+    this.load.append(loadText, track);
+    this.load.setAttribute('role', 'progressbar');
+    this.load.setAttribute('aria-valuemin', '0');
+    this.load.setAttribute('aria-valuemax', '100');
+
+    const bars = el('div', 'pv-bars');
+    this.rows = this.names.map((name, k) => {
+      const row = el('div', 'pv-row');
+      row.dataset.action = String(k);
+      const fill = el('span', 'pv-fill');
+      const barTrack = el('span', 'pv-track');
+      barTrack.append(fill);
+      const pct = el('span', 'pv-pct', '–');
+      const tag = el('span', 'pv-tag', '');
+      row.append(el('span', 'pv-name', name), barTrack, pct, tag);
+      bars.append(row);
+      return { row, fill, pct, tag, p: -1, cls: '' };
+    });
+
+    const foot = el('div', 'pv-foot');
+    const valueWrap = el('span', 'pv-value-wrap', 'Value ');
+    this.value = el('b', 'pv-value', '–');
+    valueWrap.append(this.value);
+    const sample = el('label', 'pv-sample');
+    this.sample = el('input');
+    this.sample.type = 'checkbox';
+    this.sample.id = 'pv-sample';
+    this.sample.disabled = true;
+    this.sample.checked = this.game.policyMode === 'sample';
+    this.sample.addEventListener('change', () => {
+      this.game.policyMode = this.sample.checked ? 'sample' : 'argmax';
+      this.sample.blur();
+      const canvas = document.getElementById('game-canvas');
+      if (canvas) canvas.focus({ preventScroll: true });
+    });
+    sample.append(this.sample, document.createTextNode(' Sample actions'));
+    sample.title = 'Off: the most likely action (argmax). On: draw from the probabilities.';
+    foot.append(valueWrap, sample);
+
+    this.note = el('div', 'pv-note', 'The scripted baseline picks actions without probabilities.');
+    r.append(head, this.load, bars, foot, this.note);
   }
 
-  class PolicyView {
-    constructor(root, game) {
-      this.root = root;
-      this.game = game;
-      this.env = game.env;
-      const env = this.env;
-      this.agent = game.humanAgent || 0;
-      const names = env.actionNames || [];
-      this.names = [];
-      for (let k = 0; k < env.numActions; k++) this.names.push(names[k] || `action ${k}`);
-      this.shown = {};
-      this.state = 'none';
-      this.message = '';
-      this._build();
-      this.onStep = (d) => this.update(d);
-      game.addEventListener('step', this.onStep);
-      this.onStatus = (e) => this.status(e.detail);
-      document.addEventListener('shiftplay:policy', this.onStatus);
-      if (global.shiftplay && global.shiftplay.policyStatus) this.status(global.shiftplay.policyStatus);
-      if (game.lastDecision) this.update(game.lastDecision);
+  _text(key, node, text) {
+    if (this.shown[key] !== text) {
+      this.shown[key] = text;
+      node.textContent = text;
     }
+  }
 
-    _build() {
-      const r = this.root;
-      r.textContent = '';
-      r.classList.add('pv');
-      const head = el('div', 'pv-head');
-      head.append(el('span', 'stat-label', 'Policy view'));
-      if (this.env.numAgents > 1) head.append(el('span', 'stat-note pv-agent', `agent ${this.agent}`));
-      this.badge = el('span', 'pv-badge', 'baseline');
-      this.badge.dataset.source = 'baseline';
-      head.append(this.badge);
-
-      this.load = el('div', 'pv-load');
+  // Download / start progress and failures of the model.
+  status(s) {
+    if (!s) return;
+    this.state = s.state;
+    if (s.state === 'loading') {
+      this.load.hidden = false;
+      const frac = s.total ? Math.min(1, s.loaded / s.total) : 0;
+      this.loadFill.style.transform = `scaleX(${frac.toFixed(3)})`;
+      this.load.setAttribute('aria-valuenow', String(Math.round(100 * frac)));
+      this.loadWhat.textContent = s.phase === 'starting' ? 'Starting the trained policy' : 'Loading the trained policy';
+      this.loadBytes.textContent = s.total ? `${mb(s.loaded)} / ${mb(s.total)} MB` : '';
+    } else {
       this.load.hidden = true;
-      const loadText = el('div', 'pv-load-text');
-      this.loadWhat = el('span', 'pv-load-what', 'Loading the trained policy');
-      this.loadBytes = el('span', 'pv-load-bytes', '');
-      loadText.append(this.loadWhat, this.loadBytes);
-      const track = el('div', 'pv-load-track');
-      this.loadFill = el('span', 'pv-load-fill');
-      track.append(this.loadFill);
-      this.load.append(loadText, track);
-      this.load.setAttribute('role', 'progressbar');
-      this.load.setAttribute('aria-valuemin', '0');
-      this.load.setAttribute('aria-valuemax', '100');
-
-      const bars = el('div', 'pv-bars');
-      this.rows = this.names.map((name, k) => {
-        const row = el('div', 'pv-row');
-        row.dataset.action = String(k);
-        const fill = el('span', 'pv-fill');
-        const barTrack = el('span', 'pv-track');
-        barTrack.append(fill);
-        const pct = el('span', 'pv-pct', '–');
-        const tag = el('span', 'pv-tag', '');
-        row.append(el('span', 'pv-name', name), barTrack, pct, tag);
-        bars.append(row);
-        return { row, fill, pct, tag, p: -1, cls: '' };
-      });
-
-      const foot = el('div', 'pv-foot');
-      const valueWrap = el('span', 'pv-value-wrap', 'Value ');
-      this.value = el('b', 'pv-value', '–');
-      valueWrap.append(this.value);
-      const sample = el('label', 'pv-sample');
-      this.sample = el('input');
-      this.sample.type = 'checkbox';
-      this.sample.id = 'pv-sample';
-      this.sample.disabled = true;
-      this.sample.checked = this.game.policyMode === 'sample';
-      this.sample.addEventListener('change', () => {
-        this.game.policyMode = this.sample.checked ? 'sample' : 'argmax';
-        this.sample.blur();
-        const canvas = document.getElementById('game-canvas');
-        if (canvas) canvas.focus({ preventScroll: true });
-      });
-      sample.append(this.sample, document.createTextNode(' Sample actions'));
-      sample.title = 'Off: the most likely action (argmax). On: draw from the probabilities.';
-      foot.append(valueWrap, sample);
-
-      this.note = el('div', 'pv-note', 'The scripted baseline picks actions without probabilities.');
-      r.append(head, this.load, bars, foot, this.note);
     }
-
-    _text(key, node, text) {
-      if (this.shown[key] !== text) {
-        this.shown[key] = text;
-        node.textContent = text;
-      }
-    }
-
-    // Download / start progress and failures of the model.
-    status(s) {
-      if (!s) return;
-      this.state = s.state;
-      if (s.state === 'loading') {
-        this.load.hidden = false;
-        const frac = s.total ? Math.min(1, s.loaded / s.total) : 0;
-        this.loadFill.style.transform = `scaleX(${frac.toFixed(3)})`;
-        this.load.setAttribute('aria-valuenow', String(Math.round(100 * frac)));
-        this.loadWhat.textContent = s.phase === 'starting' ? 'Starting the trained policy' : 'Loading the trained policy';
-        this.loadBytes.textContent = s.total ? `${mb(s.loaded)} / ${mb(s.total)} MB` : '';
-      } else {
-        this.load.hidden = true;
-      }
-      this.sample.disabled = s.state !== 'ready';
-      if (s.state === 'none' || s.state === 'off') this.note.textContent = s.message;
-      else if (s.state === 'failed') this.note.textContent = 'The trained policy is unavailable: the scripted baseline plays.';
-      this.message = s.message || '';
-      this.root.dataset.state = s.state;
-    }
-
-    update(d) {
-      const a = this.agent;
-      const A = this.names.length;
-      const model = d.source === 'model' && d.probs;
-      const bot = d.botActions ? d.botActions[a] : -1;
-      const you = d.human ? d.actions[a] : -1;
-      const source = model ? 'model' : 'baseline';
-      if (this.badge.dataset.source !== source) {
-        this.badge.dataset.source = source;
-        this.badge.textContent = model ? 'trained model' : 'baseline';
-      }
-      for (let k = 0; k < A; k++) {
-        const r = this.rows[k];
-        const p = model ? d.probs[a * A + k] : -1;
-        const q = p < 0 ? -1 : Math.round(p * 1000) / 1000;
-        if (q !== r.p) {
-          r.p = q;
-          r.fill.style.transform = `scaleX(${q < 0 ? 0 : q})`;
-          r.pct.textContent = q < 0 ? '–' : `${Math.round(q * 100)}%`;
-        }
-        const cls = (k === bot ? ' chosen' : '') + (k === you ? ' human' : '');
-        if (cls !== r.cls) {
-          r.cls = cls;
-          r.row.className = 'pv-row' + cls;
-          r.tag.textContent = k === you ? 'you' : (k === bot ? 'bot' : '');
-        }
-      }
-      const v = model && d.values ? d.values[a] : NaN;
-      this._text('value', this.value, Number.isFinite(v) ? (v >= 0 ? '+' : '') + v.toFixed(2) : '–');
-      let note;
-      const name = (k) => (k >= 0 ? this.names[k] : '–');
-      if (d.human) {
-        note = bot >= 0 ? `You: ${name(you)} · the bot would: ${name(bot)}` : `You: ${name(you)}`;
-      } else if (model) {
-        const p = d.probs[a * A + bot];
-        note = `${d.mode === 'sample' ? 'Sampled' : 'Most likely'}: ${name(bot)} (${Math.round(p * 100)}%)`;
-      } else if (this.state === 'failed') {
-        note = 'The trained policy is unavailable: the scripted baseline plays.';
-      } else if (this.state === 'none' || this.state === 'off') {
-        note = this.message;
-      } else {
-        note = `Baseline: ${name(bot)} (a script: no probabilities)`;
-      }
-      this._text('note', this.note, note);
-      this.root.dataset.human = d.human ? 'yes' : 'no';
-      const sampling = this.game.policyMode === 'sample';  // may be set elsewhere (URL)
-      if (this.sample.checked !== sampling) this.sample.checked = sampling;
-    }
-
-    dispose() {
-      this.game.removeEventListener('step', this.onStep);
-      document.removeEventListener('shiftplay:policy', this.onStatus);
-    }
+    this.sample.disabled = s.state !== 'ready';
+    if (s.state === 'none' || s.state === 'off') this.note.textContent = s.message;
+    else if (s.state === 'failed') this.note.textContent = 'The trained policy is unavailable: the scripted baseline plays.';
+    this.message = s.message || '';
+    this.root.dataset.state = s.state;
   }
 
-  SP.PolicyView = PolicyView;
+  update(d) {
+    const a = this.agent;
+    const A = this.names.length;
+    const model = d.source === 'model' && d.probs;
+    const bot = d.botActions ? d.botActions[a] : -1;
+    const you = d.human ? d.actions[a] : -1;
+    const source = model ? 'model' : 'baseline';
+    if (this.badge.dataset.source !== source) {
+      this.badge.dataset.source = source;
+      this.badge.textContent = model ? 'trained model' : 'baseline';
+    }
+    for (let k = 0; k < A; k++) {
+      const r = this.rows[k];
+      const p = model ? d.probs[a * A + k] : -1;
+      const q = p < 0 ? -1 : Math.round(p * 1000) / 1000;
+      if (q !== r.p) {
+        r.p = q;
+        r.fill.style.transform = `scaleX(${q < 0 ? 0 : q})`;
+        r.pct.textContent = q < 0 ? '–' : `${Math.round(q * 100)}%`;
+      }
+      const cls = (k === bot ? ' chosen' : '') + (k === you ? ' human' : '');
+      if (cls !== r.cls) {
+        r.cls = cls;
+        r.row.className = 'pv-row' + cls;
+        r.tag.textContent = k === you ? 'you' : (k === bot ? 'bot' : '');
+      }
+    }
+    const v = model && d.values ? d.values[a] : NaN;
+    this._text('value', this.value, Number.isFinite(v) ? (v >= 0 ? '+' : '') + v.toFixed(2) : '–');
+    let note;
+    const name = (k) => (k >= 0 ? this.names[k] : '–');
+    if (d.human) {
+      note = bot >= 0 ? `You: ${name(you)} · the bot would: ${name(bot)}` : `You: ${name(you)}`;
+    } else if (model) {
+      const p = d.probs[a * A + bot];
+      note = `${d.mode === 'sample' ? 'Sampled' : 'Most likely'}: ${name(bot)} (${Math.round(p * 100)}%)`;
+    } else if (this.state === 'failed') {
+      note = 'The trained policy is unavailable: the scripted baseline plays.';
+    } else if (this.state === 'none' || this.state === 'off') {
+      note = this.message;
+    } else {
+      note = `Baseline: ${name(bot)} (a script: no probabilities)`;
+    }
+    this._text('note', this.note, note);
+    this.root.dataset.human = d.human ? 'yes' : 'no';
+  }
 
-  document.addEventListener('shiftplay:ready', (e) => {
-    const root = document.getElementById('policy-view');
-    const sp = e.detail;
-    if (!root || !sp || !sp.game) return;
-    sp.policyView = new PolicyView(root, sp.game);
-  });
-})(window);
+  dispose() {
+    for (const off of this._off) off();
+  }
+}
+
+export function initPolicyView(page) {
+  const root = document.getElementById('policy-view');
+  return root ? new PolicyView(root, page.game) : null;
+}
