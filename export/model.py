@@ -9,14 +9,28 @@ A ShiftPlay policy model has one input and two outputs:
 and carries metadata_props "shiftplay.*" (env name, observation size/dtype/shape, action
 count and names) so a model file alone says which env it plays. load_model() checks all
 of this against the live env spec and raises ModelError with a readable message.
+
+A recurrent (LSTM) policy has its state as explicit tensors besides:
+
+    inputs   lstm_h, lstm_c            [batch, H] float32, the state before this step
+    outputs  lstm_h_out, lstm_c_out    [batch, H] float32, the state after it
+
+The caller keeps one (h, c) per agent, feeds each step's outputs back as the next step's
+inputs, and starts every episode (and the first step) from zeros. The metadata_prop
+"shiftplay.recurrent_state" (JSON, also "recurrent_state" in the <env>.json sidecar)
+lists these pairs, so a page can carry any model's state without knowing its shape;
+it is [] for a feed-forward model.
 """
 import json
 import os
 
 import numpy as np
 
+from train.evaluate import RecurrentAct
+
 INPUT_NAME = "obs"
 OUTPUT_NAMES = ("logits", "value")
+STATE_NAMES = ("lstm_h", "lstm_c")   # recurrent models: inputs; outputs add "_out"
 FORMAT_VERSION = "1"
 OPSET = 17
 PREFIX = "shiftplay."
@@ -30,6 +44,15 @@ def default_model_path(env_name, root=None):
     root = root or os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                                 "web", "models")
     return os.path.join(root, f"{env_name}.onnx")
+
+
+def recurrent_state(state_size):
+    """The recurrent IO contract of a model with LSTM state size H (0: none)."""
+    if not state_size:
+        return []
+    return [{"input": name, "output": name + "_out", "shape": ["batch", int(state_size)],
+             "dtype": "float32", "initial": "zeros", "reset": "episode_start"}
+            for name in STATE_NAMES]
 
 
 def spec_metadata(spec):
@@ -76,14 +99,22 @@ def check_model_proto(model, spec, where="model"):
             raise ModelError(f"{where} was made for {key}={have} but env {env_name!r} has "
                              f"{key}={want}: retrain or re-export the model")
     graph = model.graph
+    state = _state_props(props, where)
     initializers = {init.name for init in graph.initializer}
     inputs = [i for i in graph.input if i.name not in initializers]
-    if [i.name for i in inputs] != [INPUT_NAME]:
-        raise ModelError(f"{where} must have exactly one input {INPUT_NAME!r}, has "
+    want_inputs = [INPUT_NAME] + [s["input"] for s in state]
+    want_outputs = list(OUTPUT_NAMES) + [s["output"] for s in state]
+    if [i.name for i in inputs] != want_inputs:
+        raise ModelError(f"{where} must have inputs {want_inputs}, has "
                          f"{[i.name for i in inputs]}")
-    if tuple(o.name for o in graph.output) != OUTPUT_NAMES:
-        raise ModelError(f"{where} must have outputs {list(OUTPUT_NAMES)}, has "
+    if [o.name for o in graph.output] != want_outputs:
+        raise ModelError(f"{where} must have outputs {want_outputs}, has "
                          f"{[o.name for o in graph.output]}")
+    for value_info in list(inputs[1:]) + list(graph.output[2:]):
+        dims = _dims(value_info)
+        if len(dims) != 2 or dims[1] != state[0]["shape"][1]:
+            raise ModelError(f"{where} state tensor {value_info.name!r} has shape {dims}, "
+                             f"expected [batch, {state[0]['shape'][1]}]")
     obs = inputs[0]
     if obs.type.tensor_type.elem_type != _onnx_dtype(spec["obs_dtype"]):
         have = onnx.TensorProto.DataType.Name(obs.type.tensor_type.elem_type)
@@ -102,6 +133,20 @@ def check_model_proto(model, spec, where="model"):
     return props
 
 
+def _state_props(props, where):
+    """The recurrent_state list from the metadata (absent in older files: [])."""
+    text = props.get(PREFIX + "recurrent_state", "[]")
+    try:
+        state = json.loads(text)
+        size = state[0]["shape"][1] if state else 0
+        if state != recurrent_state(size):
+            raise ValueError("not the LSTM contract")
+    except (ValueError, TypeError, KeyError, IndexError) as e:
+        raise ModelError(f"{where} has unreadable {PREFIX}recurrent_state metadata "
+                         f"{text[:200]!r}: {e}") from e
+    return state
+
+
 class OnnxPolicy:
     """An onnxruntime session for a validated model: __call__(obs) -> (logits, value)."""
 
@@ -112,11 +157,31 @@ class OnnxPolicy:
         self.metadata = metadata
         self.sidecar = sidecar
         self.dtype = np.dtype(spec["obs_dtype"])
+        self.state = _state_props(metadata, path)
+        self.state_size = self.state[0]["shape"][1] if self.state else 0
+        self.recurrent = bool(self.state)
+        if self.recurrent:
+            # Deterministic actions with the state of every agent carried (run_episodes).
+            self.act = RecurrentAct(self._step, self.state_size)
 
-    def __call__(self, obs):
+    def __call__(self, obs, h=None, c=None):
+        """(logits, value) for a feed-forward model; (logits, value, h, c) for a recurrent
+        one (h, c [batch, H]; None: zeros, the start of an episode)."""
         obs = np.ascontiguousarray(obs, dtype=self.dtype)
-        logits, value = self.session.run(list(OUTPUT_NAMES), {INPUT_NAME: obs})
-        return logits, value
+        if not self.recurrent:
+            logits, value = self.session.run(list(OUTPUT_NAMES), {INPUT_NAME: obs})
+            return logits, value
+        zeros = np.zeros((len(obs), self.state_size), dtype=np.float32)
+        feed = {INPUT_NAME: obs}
+        for entry, x in zip(self.state, (h, c)):
+            feed[entry["input"]] = zeros if x is None else np.ascontiguousarray(
+                x, dtype=np.float32)
+        names = list(OUTPUT_NAMES) + [entry["output"] for entry in self.state]
+        return tuple(self.session.run(names, feed))
+
+    def _step(self, obs, h, c):
+        logits, _, h, c = self(obs, h, c)
+        return logits, h, c
 
     def act(self, obs):
         """Deterministic (argmax) actions, int32."""
@@ -145,7 +210,8 @@ def load_model(path, spec, check_sidecar=True):
                 sidecar = json.load(f)
         except ValueError as e:
             raise ModelError(f"{json_path} is not valid JSON: {e}") from e
-        check_sidecar_json(sidecar, spec, where=json_path)
+        check_sidecar_json(sidecar, spec, where=json_path,
+                           state=_state_props(metadata, path))
     try:
         options = ort.SessionOptions()
         options.intra_op_num_threads = 1
@@ -157,8 +223,9 @@ def load_model(path, spec, check_sidecar=True):
     return OnnxPolicy(path, spec, session, metadata, sidecar)
 
 
-def check_sidecar_json(meta, spec, where="metadata"):
-    """Raises ModelError unless the <env>.json sidecar describes this env's sizes."""
+def check_sidecar_json(meta, spec, where="metadata", state=None):
+    """Raises ModelError unless the <env>.json sidecar describes this env's sizes (and,
+    given the model's recurrent `state` list, the same recurrent state)."""
     checks = [
         ("env", meta.get("env"), spec["name"]),
         ("observation.size", meta.get("observation", {}).get("size"), spec["obs_size"]),
@@ -169,3 +236,6 @@ def check_sidecar_json(meta, spec, where="metadata"):
         if have != want:
             raise ModelError(f"{where}: {key} is {have!r} but env {spec['name']!r} has "
                              f"{want!r}")
+    if state is not None and meta.get("recurrent_state", []) != state:
+        raise ModelError(f"{where}: recurrent_state {meta.get('recurrent_state')!r} differs "
+                         f"from the model's {state!r}")

@@ -3,8 +3,9 @@
 The ONNX file is self-contained (no external data), opset 17 (onnxruntime-web 1.30 runs
 it), with a dynamic batch dimension. Before anything is written to the output folder the
 exported model is compared with the torch policy on real observations from the env (max
-abs difference of logits and value <= 1e-5, identical argmax) and evaluated with
-onnxruntime on the native env next to the scripted baseline.
+abs difference of logits and value <= 1e-5, identical argmax; a recurrent model over
+whole episodes, each side carrying its own state) and evaluated with onnxruntime on the
+native env next to the scripted baseline.
 """
 import datetime
 import io
@@ -17,10 +18,10 @@ import numpy as np
 import torch
 
 import envs
-from export.model import (INPUT_NAME, OPSET, OUTPUT_NAMES, ModelError, check_model_proto,
-                          load_model, spec_metadata)
+from export.model import (INPUT_NAME, OPSET, OUTPUT_NAMES, PREFIX, ModelError,
+                          check_model_proto, load_model, recurrent_state, spec_metadata)
+from train import checkpoint as checkpoints
 from train.evaluate import evaluate
-from train.policy import make_policy
 
 TOLERANCE = 1e-5
 EXAMPLE_BATCH = 4  # any batch >= 2, so the exporter cannot specialise the batch size
@@ -39,20 +40,9 @@ def default_checkpoint(env_name, runs_dir="runs"):
 def load_checkpoint(path, env_name):
     """(policy, checkpoint dict); ModelError if it was trained for another env layout."""
     try:
-        ckpt = torch.load(path, map_location="cpu", weights_only=False)
-    except Exception as e:
-        raise ModelError(f"cannot read checkpoint {path}: {e}") from e
-    spec = envs.spec(env_name)
-    saved = ckpt.get("spec") or {}
-    for key in ("name", "obs_size", "obs_dtype", "obs_height", "obs_width", "obs_high",
-                "num_actions"):
-        if saved.get(key) != spec.get(key):
-            raise ModelError(f"checkpoint {path} was trained with {key}={saved.get(key)!r}"
-                             f" but env {env_name!r} has {key}={spec.get(key)!r}")
-    policy = make_policy(spec, ckpt["config"]["policy"])
-    policy.load_state_dict(ckpt["policy"])
-    policy.eval()
-    return policy, ckpt
+        return checkpoints.load_policy(path, envs.spec(env_name))
+    except ValueError as e:
+        raise ModelError(str(e)) from e
 
 
 def to_onnx_bytes(policy, spec):
@@ -65,18 +55,23 @@ def to_onnx_bytes(policy, spec):
                          f"{spec['obs_size']} {spec['obs_dtype']}, {spec['num_actions']} "
                          f"actions")
     dtype = torch.uint8 if spec["obs_dtype"] == "uint8" else torch.float32
-    example = torch.zeros((EXAMPLE_BATCH, spec["obs_size"]), dtype=dtype)
+    example = (torch.zeros((EXAMPLE_BATCH, spec["obs_size"]), dtype=dtype),)
+    state = recurrent_state(policy.lstm_size)
+    example += tuple(policy.initial_state(EXAMPLE_BATCH))
+    inputs = [INPUT_NAME] + [s["input"] for s in state]
+    outputs = list(OUTPUT_NAMES) + [s["output"] for s in state]
     buffer = io.BytesIO()
     policy.eval()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the TorchScript exporter's deprecation notice
-        torch.onnx.export(policy, (example,), buffer, dynamo=False, opset_version=OPSET,
-                          input_names=[INPUT_NAME], output_names=list(OUTPUT_NAMES),
-                          dynamic_axes={INPUT_NAME: {0: "batch"}, "logits": {0: "batch"},
-                                        "value": {0: "batch"}},
+        torch.onnx.export(policy, example, buffer, dynamo=False, opset_version=OPSET,
+                          input_names=inputs, output_names=outputs,
+                          dynamic_axes={name: {0: "batch"} for name in inputs + outputs},
                           external_data=False, do_constant_folding=True)
     model = onnx.load_from_string(buffer.getvalue())
-    for key, value in spec_metadata(spec).items():
+    props = spec_metadata(spec)
+    props[PREFIX + "recurrent_state"] = json.dumps(state)
+    for key, value in props.items():
         entry = model.metadata_props.add()
         entry.key, entry.value = key, value
     model.producer_name = "shiftplay"
@@ -125,6 +120,54 @@ def compare(policy, onnx_policy, observations):
     return report
 
 
+def compare_episodes(policy, onnx_policy, env_name, num_envs=4, seed=12345,
+                     max_steps=50_000):
+    """Recurrent parity over whole episodes: torch and onnxruntime see the same
+    observations (actions sampled from torch's logits), each carrying its OWN state from
+    step to step and zeroing it where an episode ends, until every agent has finished an
+    episode. ModelError past tolerance (logits, value, h, c) or on an argmax flip."""
+    env = envs.make(env_name, num_envs=num_envs, seed=seed)
+    n = env.num_agents
+    t_h, t_c = policy.initial_state(n)
+    o_h, o_c = np.zeros((n, policy.lstm_size), np.float32), np.zeros((n, policy.lstm_size),
+                                                                      np.float32)
+    gen = torch.Generator().manual_seed(seed)
+    diffs = {"logits": 0.0, "value": 0.0, "h": 0.0, "c": 0.0}
+    finished = np.zeros(n, dtype=bool)
+    flips = steps = episodes = 0
+    try:
+        while not finished.all():
+            if steps >= max_steps:
+                raise ModelError(f"parity check: episodes of {env_name!r} did not end within "
+                                 f"{max_steps} steps")
+            obs = env.observations.copy()
+            with torch.inference_mode():
+                t_logits, t_value, t_h, t_c = policy(torch.from_numpy(obs), t_h, t_c)
+            o_logits, o_value, o_h, o_c = onnx_policy(obs, o_h, o_c)
+            for key, t, o in (("logits", t_logits, o_logits), ("value", t_value, o_value),
+                              ("h", t_h, o_h), ("c", t_c, o_c)):
+                diffs[key] = max(diffs[key], float(np.max(np.abs(o - t.numpy()))))
+            flips += int(np.sum(o_logits.argmax(1) != t_logits.numpy().argmax(1)))
+            probs = torch.softmax(t_logits, dim=1)
+            env.actions[...] = torch.multinomial(probs, 1, generator=gen).squeeze(1).numpy()
+            env.step_unchecked()
+            done = env.terminals | env.truncations
+            episodes += int(done.sum())
+            finished |= done
+            keep = torch.from_numpy(~done).float().unsqueeze(1)
+            t_h, t_c = t_h * keep, t_c * keep
+            o_h, o_c = o_h * keep.numpy(), o_c * keep.numpy()
+            steps += 1
+    finally:
+        env.close()
+    report = {"observations": steps * n, "steps": steps, "agents": n, "episodes": episodes,
+              **{f"max_abs_diff_{k}": v for k, v in diffs.items()},
+              "argmax_mismatches": flips}
+    if max(diffs.values()) > TOLERANCE or flips:
+        raise ModelError(f"onnxruntime disagrees with torch: {report}")
+    return report
+
+
 def export(env_name, checkpoint=None, out_dir=None, episodes=100, seed=0, policy=None,
            ckpt=None, evaluate_model=True, log=print):
     """Exports, verifies and evaluates; writes <out_dir>/<env>.{onnx,json,png}.
@@ -149,7 +192,10 @@ def export(env_name, checkpoint=None, out_dir=None, episodes=100, seed=0, policy
         f.write(data)
     try:
         onnx_policy = load_model(tmp_path, spec, check_sidecar=False)
-        check = compare(policy, onnx_policy, collect_observations(env_name, policy))
+        if policy.recurrent:
+            check = compare_episodes(policy, onnx_policy, env_name)
+        else:
+            check = compare(policy, onnx_policy, collect_observations(env_name, policy))
         log(f"onnxruntime matches torch on {check['observations']} observations "
             f"(max abs diff logits {check['max_abs_diff_logits']:.2e}, value "
             f"{check['max_abs_diff_value']:.2e})")
@@ -162,6 +208,7 @@ def export(env_name, checkpoint=None, out_dir=None, episodes=100, seed=0, policy
         raise
 
     config = ckpt.get("config", {})
+    state = recurrent_state(policy.lstm_size)
     meta = {
         "env": env_name,
         "title": spec["title"],
@@ -174,11 +221,13 @@ def export(env_name, checkpoint=None, out_dir=None, episodes=100, seed=0, policy
                         "high": spec["obs_high"]},
         "actions": {"count": spec["num_actions"], "names": list(spec["action_names"])},
         "inputs": [{"name": INPUT_NAME, "shape": ["batch", spec["obs_size"]],
-                    "dtype": spec["obs_dtype"]}],
+                    "dtype": spec["obs_dtype"]}]
+        + [{"name": s["input"], "shape": s["shape"], "dtype": s["dtype"]} for s in state],
         "outputs": [{"name": "logits", "shape": ["batch", spec["num_actions"]],
                      "dtype": "float32"},
-                    {"name": "value", "shape": ["batch"], "dtype": "float32"}],
-        "recurrent_state": [],
+                    {"name": "value", "shape": ["batch"], "dtype": "float32"}]
+        + [{"name": s["output"], "shape": s["shape"], "dtype": s["dtype"]} for s in state],
+        "recurrent_state": state,
         "policy": {"architecture": type(policy).__name__,
                    "config": config.get("policy", {}),
                    "parameters": sum(p.numel() for p in policy.parameters())},

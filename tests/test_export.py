@@ -157,7 +157,7 @@ def test_sidecar_json_mismatch_is_rejected(pong_model, tmp_path):
 def test_evaluate_cli_reports_bad_model(tmp_path):
     path = tmp_path / "bad.onnx"
     path.write_bytes(b"\x00garbage")
-    proc = subprocess.run([sys.executable, "-m", "train.evaluate", "--env", "pong",
+    proc = subprocess.run([sys.executable, "-m", "export.evaluate", "--env", "pong",
                            "--model", str(path), "--episodes", "1"], cwd=ROOT,
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
@@ -165,7 +165,7 @@ def test_evaluate_cli_reports_bad_model(tmp_path):
 
 
 def test_evaluate_cli_prints_one_json_line(pong_model):
-    proc = subprocess.run([sys.executable, "-m", "train.evaluate", "--env", "pong",
+    proc = subprocess.run([sys.executable, "-m", "export.evaluate", "--env", "pong",
                            "--model", str(pong_model), "--episodes", "3", "--seed", "5"],
                           cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr

@@ -1,4 +1,5 @@
-"""python -m train --env NAME [--steps N] [--seed S] [--out runs/NAME] [--resume]"""
+"""python -m train --env NAME [--steps N] [--minutes M] [--seed S] [--out runs/NAME]
+[--resume] [--device cuda] [--threads T]; under torchrun: N learners (train/distributed.py)."""
 import argparse
 import json
 import sys
@@ -12,11 +13,15 @@ def main(argv=None):
     parser.add_argument("--env", required=True, help="env name (config: train/configs/NAME.toml)")
     parser.add_argument("--config", help="config file (default train/configs/<env>.toml)")
     parser.add_argument("--steps", type=int, help="total agent steps (overrides the config)")
+    parser.add_argument("--minutes", type=float,
+                        help="wall-clock budget for this run (it stops, evaluates and saves)")
     parser.add_argument("--seed", type=int, help="seed (overrides the config)")
     parser.add_argument("--out", help="output directory (default runs/<env>)")
     parser.add_argument("--resume", action="store_true", help="continue from <out>/checkpoint.pt")
-    parser.add_argument("--device", help="torch device (default: cuda if present, else cpu)")
-    parser.add_argument("--threads", type=int, help="torch threads (default: 2)")
+    parser.add_argument("--device", help="torch device: cpu, cuda, cuda:1 (default: cuda if present, "
+                        "else cpu); the envs always run on the CPU")
+    parser.add_argument("--threads", type=int,
+                        help="torch threads per learner (default: the config's, 1)")
     parser.add_argument("--no-stop", action="store_true",
                         help="keep training after the target is met")
     args = parser.parse_args(argv)
@@ -24,6 +29,10 @@ def main(argv=None):
         cfg = load_config(args.env, args.config)
     except (FileNotFoundError, ValueError) as e:
         parser.error(str(e))
+    if args.minutes is not None and args.minutes <= 0:
+        parser.error("--minutes must be > 0")
+    if args.threads is not None and args.threads < 1:
+        parser.error("--threads must be >= 1")
     if args.steps is not None:
         cfg["total_steps"] = args.steps
     if args.seed is not None:
@@ -33,9 +42,13 @@ def main(argv=None):
     if args.no_stop:
         cfg["eval"]["stop_at_target"] = False
     from train.ppo import train  # imports torch: after argument errors
-    summary = train(cfg, args.out or f"runs/{args.env}", resume=args.resume,
-                    device=args.device)
-    print(json.dumps(summary, default=str))
+    try:
+        summary = train(cfg, args.out or f"runs/{args.env}", resume=args.resume,
+                        device=args.device, minutes=args.minutes)
+    except (FileNotFoundError, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    print(json.dumps(summary, default=str))  # under torchrun: one line per learner
     return 0
 
 

@@ -46,6 +46,7 @@ DEFAULTS = {
         "layers": 2,
         "conv_channels": [],     # grids only: 3x3 conv layers before the MLP
         "center_obs": False,     # float obs only: subtract the mean observation at reset
+        "lstm": 0,               # > 0: an LSTM cell of this many units after the encoder
     },
     "eval": {
         "episodes": 100,         # deterministic (argmax) episodes per in-training eval

@@ -1,7 +1,7 @@
-"""Deterministic evaluation: python -m train.evaluate --env NAME [--model PATH] ...
-
-Prints one JSON line: the model's score statistics over exactly `episodes` finished
-episodes, and the scripted baseline's mean on the same seeds.
+"""Deterministic evaluation of a policy on the native env (argmax actions), and the
+scripted baseline's score on the same seeds. The command line for exported ONNX models
+is `python -m export.evaluate`; here `act` is any function obs -> actions (torch_act()
+wraps a torch Policy).
 
 How episodes are counted (the same for every policy, so results are reproducible):
 lane i is its own env instance seeded `seed + i`; every agent contributes its FIRST
@@ -11,11 +11,8 @@ first `episodes` agents in index order. For multi-agent envs (snake) an episode 
 life; the env only reports per-env means, so agents of one env that die on the same step
 share that step's mean score.
 """
-import argparse
 import functools
-import json
 import math
-import sys
 import time
 
 import numpy as np
@@ -27,6 +24,9 @@ def run_episodes(name, act=None, episodes=100, seed=0, params=None, max_steps=No
     """Plays `episodes` episodes; returns per-episode arrays (score, return, length, perf).
 
     act(obs [n, obs_size]) -> int actions [n]; None plays the env's scripted baseline.
+    A recurrent act (attribute `recurrent` true, e.g. RecurrentAct) is called as
+    act(obs, agents, starts): `agents` [n] numbers every agent of the evaluation, `starts`
+    [n] is true where obs is the first observation of an episode.
     """
     params = dict(params or {})
     probe = envs.make(name, num_envs=1, seed=seed, **params)
@@ -39,12 +39,19 @@ def run_episodes(name, act=None, episodes=100, seed=0, params=None, max_steps=No
     wanted[:episodes] = True
     recorded = {key: np.full(num_lanes * per_env, np.nan) for key in
                 ("score", "episode_return", "episode_length", "perf")}
+    recurrent = getattr(act, "recurrent", False)
+    starts = np.ones(num_lanes * per_env, dtype=bool)
     active = list(range(num_lanes))
     step = 0
     while active:
         if act is not None:
             obs = np.concatenate([lanes[i].observations for i in active])
-            actions = np.asarray(act(obs), dtype=np.int32)
+            if recurrent:
+                agents = np.concatenate([np.arange(i * per_env, (i + 1) * per_env)
+                                         for i in active])
+                actions = np.asarray(act(obs, agents, starts[agents]), dtype=np.int32)
+            else:
+                actions = np.asarray(act(obs), dtype=np.int32)
         finished = False
         for k, i in enumerate(active):
             lane = lanes[i]
@@ -53,6 +60,8 @@ def run_episodes(name, act=None, episodes=100, seed=0, params=None, max_steps=No
             else:
                 lane.actions[...] = actions[k * per_env:(k + 1) * per_env]
             lane.step_unchecked()
+            if recurrent:
+                starts[i * per_env:(i + 1) * per_env] = lane.terminals | lane.truncations
             if np.count_nonzero(lane.terminals) or np.count_nonzero(lane.truncations):
                 done = np.flatnonzero(lane.terminals | lane.truncations)
                 logs = lane.take_agent_logs(done)  # exactly each agent's ended episode
@@ -111,50 +120,45 @@ def evaluate(name, act, episodes=100, seed=0, params=None, baseline=True):
     return out
 
 
+class RecurrentAct:
+    """A recurrent act(obs, agents, starts) -> argmax actions, for run_episodes().
+
+    `step(obs, h, c) -> (logits, h, c)` (numpy) is one policy step; the h and c of every
+    agent are kept here and zeroed where an episode starts."""
+    recurrent = True
+
+    def __init__(self, step, state_size):
+        self.step = step
+        self.h = np.zeros((0, state_size), dtype=np.float32)
+        self.c = np.zeros((0, state_size), dtype=np.float32)
+
+    def __call__(self, obs, agents, starts):
+        need = int(agents.max()) + 1
+        if need > len(self.h):
+            grow = np.zeros((need - len(self.h), self.h.shape[1]), dtype=np.float32)
+            self.h, self.c = np.concatenate([self.h, grow]), np.concatenate([self.c, grow])
+        h, c = self.h[agents], self.c[agents]
+        h[starts] = 0.0
+        c[starts] = 0.0
+        logits, h, c = self.step(obs, h, c)
+        self.h[agents], self.c[agents] = h, c
+        return np.asarray(logits).argmax(axis=1).astype(np.int32)
+
+
 def torch_act(policy, device="cpu"):
-    """act() for a torch Policy: argmax of the logits, no gradients."""
+    """act() for a torch Policy: argmax of the logits, no gradients (a RecurrentAct for
+    an LSTM policy)."""
     import torch
+
+    if policy.recurrent:
+        def step(obs, h, c):
+            with torch.inference_mode():
+                logits, _, h, c = policy(*(torch.from_numpy(x).to(device) for x in (obs, h, c)))
+            return logits.cpu().numpy(), h.cpu().numpy(), c.cpu().numpy()
+        return RecurrentAct(step, policy.lstm_size)
 
     def act(obs):
         with torch.inference_mode():
             logits, _ = policy(torch.from_numpy(obs).to(device))
         return logits.argmax(dim=1).to(torch.int32).cpu().numpy()
     return act
-
-
-def parse_param(text):
-    key, _, value = text.partition("=")
-    if not key or not value:
-        raise argparse.ArgumentTypeError(f"expected NAME=INT, got {text!r}")
-    return key, int(value)
-
-
-def main(argv=None):
-    from export.model import ModelError, default_model_path, load_model
-    parser = argparse.ArgumentParser(description="Evaluate an exported ONNX policy "
-                                     "(argmax actions) on the native env.")
-    parser.add_argument("--env", required=True)
-    parser.add_argument("--model", help="default web/models/<env>.onnx")
-    parser.add_argument("--episodes", type=int, default=100)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--param", action="append", type=parse_param, default=[],
-                        help="env param NAME=INT (repeatable); default: the env's defaults")
-    parser.add_argument("--no-baseline", action="store_true")
-    args = parser.parse_args(argv)
-    if args.episodes < 1:
-        parser.error("--episodes must be >= 1")
-    try:
-        spec = envs.spec(args.env)
-        model = load_model(args.model or default_model_path(args.env), spec)
-    except (ModelError, ValueError, ImportError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    result = evaluate(args.env, model.act, args.episodes, args.seed, dict(args.param),
-                      baseline=not args.no_baseline)
-    result = {"model": model.path, **result}
-    print(json.dumps(result))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

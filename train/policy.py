@@ -25,10 +25,12 @@ def layer_init(layer, std=np.sqrt(2), bias=0.0):
 class Policy(nn.Module):
     """Shared encoder (one-hot/scale, then conv or MLP), then an actor and a critic head.
 
-    forward(obs) -> (logits [batch, num_actions], value [batch]).
+    forward(obs) -> (logits [batch, num_actions], value [batch]); with an LSTM
+    forward(obs, h, c) -> (logits, value, h, c).
     """
 
-    def __init__(self, spec, hidden=128, layers=2, conv_channels=(), center_obs=False):
+    def __init__(self, spec, hidden=128, layers=2, conv_channels=(), center_obs=False,
+                 lstm=0):
         super().__init__()
         self.obs_size = int(spec["obs_size"])
         self.obs_dtype = spec["obs_dtype"]
@@ -77,6 +79,16 @@ class Policy(nn.Module):
             encoder += [layer_init(nn.Linear(in_features, hidden)), nn.ReLU()]
             in_features = hidden
         self.encoder = nn.Sequential(*encoder)
+        self.lstm_size = int(lstm)
+        self.recurrent = self.lstm_size > 0
+        if self.recurrent:
+            self.lstm = nn.LSTMCell(in_features, self.lstm_size)
+            for name, param in self.lstm.named_parameters():
+                if "bias" in name:
+                    nn.init.constant_(param, 0)
+                else:
+                    nn.init.orthogonal_(param, 1.0)
+            in_features = self.lstm_size
         self.actor = layer_init(nn.Linear(in_features, self.num_actions), std=0.01)
         self.critic = layer_init(nn.Linear(in_features, 1), std=1.0)
 
@@ -107,9 +119,47 @@ class Policy(nn.Module):
         x = self.preprocess(torch.as_tensor(obs).to(self.obs_offset.device))
         self.obs_offset.copy_(x.mean(dim=0))
 
-    def forward(self, obs):
+    def forward(self, obs, h=None, c=None):
         hidden = self.encoder(self.preprocess(obs))
-        return self.actor(hidden), self.critic(hidden).squeeze(-1)
+        if not self.recurrent:
+            return self.actor(hidden), self.critic(hidden).squeeze(-1)
+        h, c = self.lstm(hidden, (h, c))
+        return self.actor(h), self.critic(h).squeeze(-1), h, c
+
+    def initial_state(self, batch, device=None):
+        """Zero LSTM state (h, c) for `batch` agents; () for a feed-forward policy."""
+        if not self.recurrent:
+            return ()
+        zeros = torch.zeros(batch, self.lstm_size, device=device)
+        return zeros, zeros.clone()
+
+    def step(self, obs, state, done):
+        """One step for the trainer: (logits, value, state). `done` [batch] (float, 1 where
+        `obs` starts a new episode) zeroes those agents' state first."""
+        if not self.recurrent:
+            logits, value = self(obs)
+            return logits, value, state
+        keep = (1.0 - done).unsqueeze(1)
+        logits, value, h, c = self(obs, state[0] * keep, state[1] * keep)
+        return logits, value, (h, c)
+
+    def sequence(self, obs, state, dones):
+        """A rollout replayed in order: obs [T, batch, ...], dones [T, batch], the state
+        at its start -> logits [T * batch, A], value [T * batch] (rows in (t, agent)
+        order, like the flattened rollout)."""
+        if not self.recurrent:
+            return self(obs.reshape(-1, obs.shape[-1]))
+        T, batch = dones.shape
+        hidden = self.encoder(self.preprocess(obs.reshape(T * batch, -1)))
+        hidden = hidden.reshape(T, batch, -1)
+        h, c = state
+        outs = []
+        for t in range(T):
+            keep = (1.0 - dones[t]).unsqueeze(1)
+            h, c = self.lstm(hidden[t], (h * keep, c * keep))
+            outs.append(h)
+        out = torch.cat(outs)
+        return self.actor(out), self.critic(out).squeeze(-1)
 
 
 def make_policy(spec, policy_config):
@@ -117,4 +167,5 @@ def make_policy(spec, policy_config):
     cfg = dict(policy_config or {})
     return Policy(spec, hidden=int(cfg.get("hidden", 128)), layers=int(cfg.get("layers", 2)),
                   conv_channels=tuple(int(c) for c in cfg.get("conv_channels", ())),
-                  center_obs=bool(cfg.get("center_obs", False)))
+                  center_obs=bool(cfg.get("center_obs", False)),
+                  lstm=int(cfg.get("lstm", 0)))
