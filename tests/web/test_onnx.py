@@ -449,27 +449,38 @@ def test_no_webgl_shows_a_banner(page, server_url):
 
 # ---- any env: a fresh (untrained) model for an env that has none yet ---------------------
 
+# argv: env name, output folder[, LSTM state size (0: the config's policy as it is)]
 EXPORT_FRESH = """
 import sys, torch, envs
 from export.onnx_export import export
 from train.config import load_config
 from train.policy import make_policy
 name, out = sys.argv[1:3]
+config = dict(load_config(name)["policy"])
+if len(sys.argv) > 3 and int(sys.argv[3]):
+    config["lstm"] = int(sys.argv[3])
 torch.manual_seed(0)
-policy = make_policy(envs.spec(name), load_config(name)["policy"])
+policy = make_policy(envs.spec(name), config)
 export(name, out_dir=out, policy=policy, evaluate_model=False, log=lambda text: None)
 """
 
 
-@pytest.fixture(scope="module")
-def synthetic_model(tmp_path_factory):
-    """<tmp>/<env>.onnx + .json exported from a freshly initialised policy (in a child
-    process: torch stays out of the process that drives the browser)."""
+def export_fresh(name, out, lstm=0):
+    """Starts exporting a freshly initialised policy for `name` into `out` through the
+    real export path, in a child process (torch stays out of the process that drives the
+    browser); returns the Popen."""
     import subprocess
     import sys
 
+    return subprocess.Popen([sys.executable, "-c", EXPORT_FRESH, name, out, str(lstm)],
+                            cwd=ROOT)
+
+
+@pytest.fixture(scope="module")
+def synthetic_model(tmp_path_factory):
+    """<tmp>/<env>.onnx + .json exported from a freshly initialised policy."""
     out = str(tmp_path_factory.mktemp("synthetic_model"))
-    proc = subprocess.Popen([sys.executable, "-c", EXPORT_FRESH, SYNTHETIC, out], cwd=ROOT)
+    proc = export_fresh(SYNTHETIC, out)
 
     def ready():  # the export runs while the test opens its page
         assert proc.wait(timeout=300) == 0, "exporting a fresh policy failed"
