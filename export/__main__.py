@@ -15,6 +15,8 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=0, help="evaluation seed")
     parser.add_argument("--no-eval", action="store_true", help="skip the evaluation")
     args = parser.parse_args(argv)
+    import torch
+    torch.set_num_threads(1)   # small nets: one thread is fastest on a shared machine
     from export.onnx_export import export
     try:
         export(args.env, args.checkpoint, args.out, episodes=args.episodes, seed=args.seed,

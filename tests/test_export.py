@@ -14,6 +14,7 @@ from export.onnx_export import compare, export, to_onnx_bytes
 from train.config import load_config
 from train.policy import Policy, make_policy
 
+torch.set_num_threads(1)  # 2 threads on 2 shared cores collapse (see BRIEF)
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ENVS = envs.list()
 GRID_SPEC = {  # a synthetic uint8 grid env: no compiled env needed
@@ -176,3 +177,49 @@ def test_evaluate_cli_prints_one_json_line(pong_model):
     for key in ("score_mean", "score_std", "score_min", "score_max", "perf_mean",
                 "baseline_mean"):
         assert isinstance(result[key], float)
+
+
+def test_recurrent_export_carries_state_over_whole_episodes(tmp_path):
+    """An LSTM policy exports with explicit h/c inputs and outputs, matches torch over
+    whole episodes (each side carrying its own state), and describes its state in the
+    model metadata and the JSON sidecar."""
+    torch.manual_seed(0)
+    policy = make_policy(envs.spec("pong"), {"hidden": 32, "layers": 1, "lstm": 8})
+    meta = export("pong", out_dir=str(tmp_path), policy=policy, evaluate_model=False,
+                  log=lambda text: None)
+    check = meta["verification"]
+    assert check["episodes"] >= check["agents"] and check["steps"] > 100
+    assert max(check[f"max_abs_diff_{k}"] for k in ("logits", "value", "h", "c")) <= 1e-5
+    state = meta["recurrent_state"]
+    assert [(s["input"], s["output"], s["shape"]) for s in state] == [
+        ("lstm_h", "lstm_h_out", ["batch", 8]), ("lstm_c", "lstm_c_out", ["batch", 8])]
+    model = load_model(str(tmp_path / "pong.onnx"), envs.spec("pong"))
+    assert json.loads(model.metadata["shiftplay.recurrent_state"]) == state
+    # The state matters: a second step from the first step's state differs from zeros.
+    obs = np.random.default_rng(0).uniform(-1, 1, (2, 8)).astype(np.float32)
+    _, _, h, c = model(obs)
+    assert not np.allclose(model(obs, h, c)[0], model(obs)[0])
+    # A sidecar that disagrees about the state is rejected.
+    saved = json.loads((tmp_path / "pong.json").read_text())
+    saved["recurrent_state"] = []
+    (tmp_path / "pong.json").write_text(json.dumps(saved))
+    with pytest.raises(ModelError, match="recurrent_state"):
+        load_model(str(tmp_path / "pong.onnx"), envs.spec("pong"))
+
+
+def test_recurrent_metadata_must_match_the_graph():
+    import onnx
+    torch.manual_seed(0)
+    spec = envs.spec("pong")
+    data = to_onnx_bytes(make_policy(spec, {"hidden": 16, "layers": 1, "lstm": 4}), spec)
+    model = onnx.load_from_string(data)
+    for prop in model.metadata_props:
+        if prop.key == "shiftplay.recurrent_state":
+            prop.value = "[]"   # claims feed-forward, but the graph has state inputs
+    with pytest.raises(ModelError, match="must have inputs"):
+        check_model_proto(model, spec)
+    for prop in model.metadata_props:
+        if prop.key == "shiftplay.recurrent_state":
+            prop.value = "{not json"
+    with pytest.raises(ModelError, match="unreadable"):
+        check_model_proto(model, spec)

@@ -100,6 +100,7 @@ def test_lstm_sequence_replays_the_rollout(tmp_path):
     """The update's sequence replay (state from the rollout's start, reset at episode
     ends) gives exactly the rollout's log-probs and values: the first epoch's ratio is 1."""
     torch = pytest.importorskip("torch")
+    torch.set_num_threads(1)
     from train.distributed import Learners
     from train.ppo import rollout, setup
     from train.shaping import RewardShaping
