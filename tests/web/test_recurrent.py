@@ -17,8 +17,8 @@ import numpy as np
 import pytest
 
 from tests.web.common import KEY_OF_ACTION, manifest
-from tests.web.test_onnx import (LOAD_SYNTHETIC, SETTLED, export_fresh, goto, python_model,
-                                 wait_steps)
+from tests.web.test_onnx import (EPISODE_JS, LOAD_SYNTHETIC, SETTLED, export_fresh, goto,
+                                 native_episode, python_model, wait_steps)
 
 BUILT = manifest().get("envs", {})
 ENV = max(BUILT, key=lambda n: BUILT[n]["spec"].get("num_agents", 1)) if BUILT else None
@@ -31,16 +31,7 @@ TIE = 1e-6  # argmax is compared where the top two logits are further apart than
 
 @pytest.fixture(scope="module")
 def lstm_model(tmp_path_factory):
-    out = str(tmp_path_factory.mktemp("lstm_model"))
-    proc = export_fresh(ENV, out, lstm=LSTM)
-
-    def ready():  # the export runs while the test opens its page
-        assert proc.wait(timeout=300) == 0, "exporting a fresh LSTM policy failed"
-        return out
-
-    yield ready
-    if proc.poll() is None:
-        proc.kill()
+    yield from export_fresh(tmp_path_factory, ENV, lstm=LSTM)
 
 
 def serve_model(page, folder, name, meta=None):
@@ -150,6 +141,14 @@ def test_recurrent_page_trajectory_equals_native_onnxruntime(page, server_url, l
     assert page.evaluate("shiftplay.model.stateValues.some((v) => v.some((x) => x !== 0))")
     rec = play(page, PHASES, KEY_OF_ACTION[human_name])
     view = page.inner_text("#policy-view")
+    # The model driven directly (model.act with info.starts, as test_onnx's episode test
+    # drives a shipped model): the same actions and observations as native, to an end.
+    steps = 150
+    direct = page.evaluate(EPISODE_JS, [SEED, [], steps])
+    native = native_episode(ENV, SEED, {}, steps, folder)
+    assert direct["steps"] == native["steps"] and direct["checksum"] == native["checksum"]
+    assert bytes(direct["bytes"]) == native["bytes"]
+    page.evaluate(f"() => {{ shiftplay.env.create({SEED}); shiftplay.game.reset({SEED}); }}")
     page.evaluate("shiftplay.game.start()")
 
     # The Game's decisions: the model ran on every step, the human drove in the middle.
