@@ -275,11 +275,16 @@ EPISODE_JS = """async ([seed, params, maxSteps]) => {
   await new Promise((r) => setTimeout(r, 50));   // any step in flight settles
   env.create(seed, params.length ? params : undefined);
   const info = env.info();   // no policyMode: argmax
+  // Episodes start now, and again for an agent after its terminal or truncation (a
+  // recurrent model zeroes those agents' state; a feed-forward one ignores it).
+  info.starts = new Uint8Array(env.numAgents).fill(1);
   let checksum = 0, steps = 0;
   for (; steps < maxSteps; steps++) {
     const acts = await model.act(env.obs, info);
+    info.starts.fill(0);
     for (let i = 0; i < acts.length; i++) checksum = (checksum * 31 + acts[i] + 1) % 1000000007;
     env.step(acts);
+    env.terminals.forEach((t, i) => { if (t || env.truncations[i]) info.starts[i] = 1; });
     if (env.agentStats(0).done) { steps++; break; }
   }
   const s = env.agentStats(0);
@@ -296,12 +301,18 @@ def native_episode(name, seed, params, max_steps, folder=MODELS):
     model = python_model(name, folder)
     env = envs.make(name, num_envs=1, seed=seed, **params)
     checksum, steps, log = 0, 0, None
+    starts = np.ones(env.num_agents, dtype=bool)
+    agents = np.arange(env.num_agents)
     while steps < max_steps:
-        acts = model(env.observations)[0].argmax(axis=1).astype(np.int32)
+        if model.recurrent:  # state carried per agent, zeroed where an episode starts
+            acts = model.act(env.observations, agents, starts)
+        else:
+            acts = model(env.observations)[0].argmax(axis=1).astype(np.int32)
         for a in acts:
             checksum = (checksum * 31 + int(a) + 1) % 1000000007
         env.actions[:] = acts
         env.step_unchecked()
+        starts = env.terminals | env.truncations
         steps += 1
         if env.terminals[0] or env.truncations[0]:
             log = env.take_agent_logs([0])
@@ -460,35 +471,47 @@ def test_no_webgl_shows_a_banner(page, server_url):
 
 # ---- any env: a fresh (untrained) model for an env that has none yet ---------------------
 
+# argv: env name, output folder[, LSTM state size (0: the config's policy as it is)]
 EXPORT_FRESH = """
 import sys, torch, envs
 from export.onnx_export import export
 from train.config import load_config
 from train.policy import make_policy
 name, out = sys.argv[1:3]
+config = dict(load_config(name)["policy"])
+if len(sys.argv) > 3 and int(sys.argv[3]):
+    config["lstm"] = int(sys.argv[3])
 torch.manual_seed(0)
-policy = make_policy(envs.spec(name), load_config(name)["policy"])
+policy = make_policy(envs.spec(name), config)
 export(name, out_dir=out, policy=policy, evaluate_model=False, log=lambda text: None)
 """
 
 
-@pytest.fixture(scope="module")
-def synthetic_model(tmp_path_factory):
-    """<tmp>/<env>.onnx + .json exported from a freshly initialised policy (in a child
-    process: torch stays out of the process that drives the browser)."""
+def export_fresh(tmp_path_factory, name, lstm=0):
+    """For a module fixture (`yield from`): exports a freshly initialised policy for
+    `name` (with an LSTM of that size if `lstm`) through the real export path into a
+    temporary folder, in a child process (torch stays out of the process that drives the
+    browser) that runs while the test opens its page; yields ready() -> the folder."""
     import subprocess
     import sys
 
-    out = str(tmp_path_factory.mktemp("synthetic_model"))
-    proc = subprocess.Popen([sys.executable, "-c", EXPORT_FRESH, SYNTHETIC, out], cwd=ROOT)
+    out = str(tmp_path_factory.mktemp(f"fresh_{name}_lstm{lstm}"))
+    proc = subprocess.Popen([sys.executable, "-c", EXPORT_FRESH, name, out, str(lstm)],
+                            cwd=ROOT)
 
-    def ready():  # the export runs while the test opens its page
-        assert proc.wait(timeout=300) == 0, "exporting a fresh policy failed"
+    def ready():
+        assert proc.wait(timeout=300) == 0, f"exporting a fresh policy for {name} failed"
         return out
 
     yield ready
     if proc.poll() is None:
         proc.kill()
+
+
+@pytest.fixture(scope="module")
+def synthetic_model(tmp_path_factory):
+    """<tmp>/<env>.onnx + .json exported from a freshly initialised policy."""
+    yield from export_fresh(tmp_path_factory, SYNTHETIC)
 
 
 LOAD_SYNTHETIC = """async ([name, bytes]) => {

@@ -23,8 +23,14 @@
 // failure it shows a banner and leaves the baseline playing. ?policy=baseline in the
 // page's URL skips the model ('off').
 //
-// The model's inputs are fed in one place (OnnxPolicy._setBatch / act): a recurrent
-// policy's state tensors would be added to the same feeds and carried between steps.
+// A recurrent model (an LSTM) declares its state in the sidecar's "recurrent_state"
+// (export/model.py recurrent_state): a list of {input, output, shape, dtype, initial,
+// reset}, one per state tensor, `shape` naming one dimension "batch" (e.g. ["batch", 64],
+// or [layers, "batch", hidden]). The page reads only that list: it feeds each `input`
+// with the state the model returned last as `output`, one batch row per agent, and zeroes
+// an agent's rows where its episode starts (Game passes info.starts: 1 for every agent
+// whose episode starts at this observation, after a terminal or truncation, a game
+// reset or a new policy). A model without the list (or with []) is feed-forward.
 import { mark, problem } from './fallbacks.js';
 import { pageUrl } from './url_state.js';
 
@@ -174,8 +180,10 @@ export function checkSidecar(meta, env) {
   if (a.count !== env.numActions) {
     problems.push(`it has ${a.count} actions, the env has ${env.numActions}`);
   }
-  if (Array.isArray(meta.recurrent_state) && meta.recurrent_state.length) {
-    problems.push('it has recurrent state, which this page does not run yet');
+  try {
+    recurrentState(meta);
+  } catch (e) {
+    problems.push(e.message);
   }
   if (problems.length) {
     throw new PolicyLoadError(`The trained policy does not fit ${spec.title || name}: ` +
@@ -183,19 +191,63 @@ export function checkSidecar(meta, env) {
   }
 }
 
+// The recurrent state the sidecar declares (see the top of this file), checked:
+// [{input, output, shape, outer, inner}], where a batch of n agents holds
+// outer x n x inner floats (outer: the dims before "batch", inner: those after).
+// [] for a feed-forward model; an Error with a readable message for anything else.
+const STATE_DTYPES = ['float32'];
+const STATE_INITIAL = ['zeros'];
+const STATE_RESET = ['episode_start'];
+export function recurrentState(meta) {
+  const list = meta.recurrent_state;
+  if (list === undefined || list === null) return [];
+  if (!Array.isArray(list)) throw new Error('its recurrent_state is not a list');
+  const names = new Set([INPUT, ...OUTPUTS]);
+  return list.map((s, i) => {
+    const where = `recurrent_state[${i}]`;
+    if (!s || typeof s !== 'object') throw new Error(`its ${where} is not an object`);
+    for (const key of ['input', 'output']) {
+      if (typeof s[key] !== 'string' || !s[key] || names.has(s[key])) {
+        throw new Error(`its ${where}.${key} ${JSON.stringify(s[key])} is not a new tensor name`);
+      }
+      names.add(s[key]);
+    }
+    const shape = s.shape;
+    const at = Array.isArray(shape) ? shape.indexOf('batch') : -1;
+    const dims = Array.isArray(shape) ? shape.filter((d, k) => k !== at) : [];
+    if (at < 0 || shape.lastIndexOf('batch') !== at ||
+        !dims.every((d) => Number.isInteger(d) && d > 0)) {
+      throw new Error(`its ${where}.shape ${JSON.stringify(shape)} is not one "batch" dimension ` +
+        'among positive sizes');
+    }
+    const known = [['dtype', STATE_DTYPES], ['initial', STATE_INITIAL], ['reset', STATE_RESET]];
+    for (const [key, values] of known) {
+      if (!values.includes(s[key])) {
+        throw new Error(`its ${where}.${key} ${JSON.stringify(s[key])} is not one this page runs ` +
+          `(${values.join(', ')})`);
+      }
+    }
+    const product = (a) => a.reduce((x, y) => x * y, 1);
+    return { input: s.input, output: s.output, shape: shape.slice(),
+      outer: product(shape.slice(0, at)), inner: product(shape.slice(at + 1)) };
+  });
+}
+
 // The session's own signature (names, and dtypes where ORT reports them).
-function checkSession(session, env) {
+function checkSession(session, env, state) {
   const inputs = session.inputNames || [];
   const outputs = session.outputNames || [];
-  if (inputs.length !== 1 || inputs[0] !== INPUT) {
-    throw new PolicyLoadError(`The model must have one input “${INPUT}”, it has ${JSON.stringify(inputs)}.`);
+  const want = [INPUT, ...state.map((s) => s.input)];
+  if (inputs.length !== want.length || !want.every((name) => inputs.includes(name))) {
+    throw new PolicyLoadError(`The model must have the inputs ${JSON.stringify(want)} (its description ` +
+      `says so), it has ${JSON.stringify(inputs)}.`);
   }
-  for (const name of OUTPUTS) {
+  for (const name of [...OUTPUTS, ...state.map((s) => s.output)]) {
     if (!outputs.includes(name)) {
       throw new PolicyLoadError(`The model has no output “${name}” (outputs: ${JSON.stringify(outputs)}).`);
     }
   }
-  const meta = session.inputMetadata && session.inputMetadata[0];
+  const meta = session.inputMetadata && session.inputMetadata[inputs.indexOf(INPUT)];
   if (meta && meta.isTensor && meta.type && meta.type !== env.obsDtype) {
     throw new PolicyLoadError(`The model reads ${meta.type} observations, the env writes ${env.obsDtype}.`);
   }
@@ -225,6 +277,11 @@ export class OnnxPolicy {
     this.obsDtype = env.obsDtype;
     this.numActions = env.numActions;
     this.actionNames = (meta.actions && meta.actions.names) || env.actionNames;
+    // Recurrent state: the contract (recurrentState) and, per state tensor, the values
+    // carried from step to step for every agent (Float32Array, outer x batch x inner).
+    this.state = recurrentState(meta);
+    this.recurrent = this.state.length > 0;
+    this.stateValues = [];
     this.batch = 0;
     this.lastLogits = null;
     this.lastProbs = null;
@@ -244,40 +301,97 @@ export class OnnxPolicy {
     return new this.ort.Tensor(this.obsDtype, data, [batch, this.obsSize]);
   }
 
-  // One input tensor per batch size, reused every step (its data is refilled in place).
+  // Zero state tensors for a batch of n: {input name: ort.Tensor}.
+  _stateTensors(n) {
+    const feeds = {};
+    for (const s of this.state) {
+      const dims = s.shape.map((d) => (d === 'batch' ? n : d));
+      feeds[s.input] = new this.ort.Tensor('float32', new Float32Array(s.outer * n * s.inner), dims);
+    }
+    return feeds;
+  }
+
+  // One input tensor per batch size, reused every step (its data is refilled in place),
+  // and the recurrent state of n agents, all zeros (every episode starts from zeros).
   _setBatch(n) {
     const T = this.obsDtype === 'uint8' ? Uint8Array : Float32Array;
     this._input = new T(n * this.obsSize);
-    this._feeds = { [INPUT]: this._tensor(this._input, n) };
+    const state = this._stateTensors(n);
+    this._feeds = Object.assign({ [INPUT]: this._tensor(this._input, n) }, state);
+    this.stateValues = this.state.map((s) => state[s.input].data);
     this.batch = n;
   }
 
-  // ORT sessions run one call at a time: every run goes through this queue.
-  _run(feeds) {
-    const p = this._chain.then(() => this.session.run(feeds));
+  // Zeroes the state rows of every agent i with starts[i] (all agents: starts === true).
+  resetState(starts) {
+    const n = this.batch;
+    for (let k = 0; k < this.state.length; k++) {
+      const { outer, inner } = this.state[k];
+      const data = this.stateValues[k];
+      for (let i = 0; i < n; i++) {
+        if (starts !== true && !starts[i]) continue;
+        for (let o = 0; o < outer; o++) data.fill(0, (o * n + i) * inner, (o * n + i + 1) * inner);
+      }
+    }
+  }
+
+  // The state outputs of a step become the next step's state inputs.
+  _keepState(out, n) {
+    const values = this.state.map((s) => {
+      const t = out[s.output];
+      const want = s.outer * n * s.inner;
+      if (!t || !t.data || t.data.length !== want) {
+        throw new Error(`model output ${s.output} has ${t && t.data ? t.data.length : 'no'} values, ` +
+          `expected ${want}`);
+      }
+      return t.data;
+    });
+    values.forEach((v, k) => this.stateValues[k].set(v));
+  }
+
+  // ORT sessions run one call at a time: every run goes through this queue. `after`
+  // runs on the outputs before the next call starts (the state it feeds is current).
+  _run(feeds, after) {
+    const p = this._chain.then(() => this.session.run(feeds)).then((out) => {
+      if (after) after(out);
+      return out;
+    });
     this._chain = p.then(() => undefined, () => undefined);
     return p;
   }
 
   // Raw outputs for `obs` (typed array, batch x obs_size), for tests and benchmarks.
-  async infer(obs, batch) {
+  // A recurrent model starts from zeros, or from `state` ({input name: Float32Array}),
+  // and returns its new state ({output name: Float32Array}); the state the game carries
+  // is not touched.
+  async infer(obs, batch, state) {
     const T = this.obsDtype === 'uint8' ? Uint8Array : Float32Array;
     const data = obs instanceof T ? obs.slice() : T.from(obs);
     const n = batch || data.length / this.obsSize;
-    const out = await this._run({ [INPUT]: this._tensor(data, n) });
-    return { logits: out.logits.data, value: out.value.data };
+    const feeds = Object.assign({ [INPUT]: this._tensor(data, n) }, this._stateTensors(n));
+    for (const s of this.state) {
+      if (state && state[s.input]) feeds[s.input].data.set(state[s.input]);
+    }
+    const out = await this._run(feeds);
+    const next = {};
+    for (const s of this.state) next[s.output] = out[s.output] && out[s.output].data;
+    return { logits: out.logits.data, value: out.value.data, state: next };
   }
 
   // The policy interface (play.js Game): actions for every agent, as a Promise.
+  // info.starts (optional, per agent): 1 where an episode starts at this observation;
+  // those agents' recurrent state is zeroed first. It is read now, not after an await.
   act(obs, info) {
     const n = info.numAgents;
     if (n !== this.batch) this._setBatch(n);
+    if (this.recurrent && info.starts) this.resetState(info.starts);
     this._input.set(obs);  // a copy now: wasm memory may move while we await
     this.lastLogits = null;
     this.lastProbs = null;
     this.lastValues = null;
     const mode = info.policyMode === 'sample' ? 'sample' : 'argmax';
-    return this._run(this._feeds).then(
+    const after = this.recurrent ? (out) => this._keepState(out, n) : null;
+    return this._run(this._feeds, after).then(
       (out) => this._choose(out, n, mode),
       (e) => this._failed(e));
   }
@@ -374,7 +488,7 @@ export async function prepareOnnx(cfg, onProgress, startAfter) {
 export async function policyFor(prepared, env) {
   const { ort, session, meta } = prepared;
   checkSidecar(meta, env);
-  checkSession(session, env);
+  checkSession(session, env, recurrentState(meta));
   const policy = new OnnxPolicy(ort, session, meta, env);
   const n = env.numAgents || 1;
   let probe;
@@ -387,6 +501,13 @@ export async function policyFor(prepared, env) {
   if (probe.logits.length !== n * env.numActions || probe.value.length !== n) {
     throw new PolicyLoadError(`The model's outputs have the wrong shape: ${probe.logits.length} logits ` +
       `and ${probe.value.length} values for ${n} observation(s), expected ${n * env.numActions} and ${n}.`);
+  }
+  for (const s of policy.state) {
+    const got = probe.state[s.output];
+    if (!got || got.length !== s.outer * n * s.inner) {
+      throw new PolicyLoadError(`The model's state output “${s.output}” has ${got ? got.length : 'no'} ` +
+        `values for ${n} observation(s), its description says ${JSON.stringify(s.shape)}.`);
+    }
   }
   mark('policyReady');
   return policy;

@@ -17,6 +17,9 @@
 // human's agent (game.humanAgent) takes the keys (env_human_action in C, through raylib's
 // key state) or the override action; every other agent, and the human's agent otherwise,
 // follows the policy, falling back to the env's C baseline if the policy fails.
+// A model policy runs on every step, also while the human drives (its actions for the
+// human's agent are shown, not stepped), so a recurrent one carries its state through
+// the real game: info.starts tells it which agents begin an episode at this observation.
 
 import { siteUrl } from './url_state.js';
 
@@ -436,6 +439,10 @@ export class Game {
     this._lastTs = null;
     this._raf = 0;
     this._actions = new Int32Array(env.numAgents);
+    // Per agent, 1 when its episode starts at the current observation: the policy gets
+    // it as info.starts (a recurrent one zeroes those agents' state). Set by an episode's
+    // end (terminal or truncation), reset() and setPolicy(); cleared once a policy saw it.
+    this._starts = new Uint8Array(env.numAgents).fill(1);
     this._fpsFrames = 0;
     this._fpsSince = 0;
     this.fps = 0;
@@ -548,6 +555,7 @@ export class Game {
   setPolicy(policy) {
     this.policy = policy || this.baseline;
     this.policyFailures = 0;
+    this._starts.fill(1);
     this.emit('policy', this.policy);
   }
 
@@ -591,6 +599,7 @@ export class Game {
     this.seed = seed;
     this.over = false;
     this.tookOver = false;
+    this._starts.fill(1);
     this._resetSplit();
     this._stepAcc = 0;
     this._queued = 0;
@@ -694,11 +703,15 @@ export class Game {
     info.policyMode = this._mode;
     info.humanActive = this.humanActive;
     info.humanAgent = this.humanAgent;
+    if (this._starts.length !== env.numAgents) this._starts = new Uint8Array(env.numAgents).fill(1);
+    info.starts = this._starts;
     let out;
     try {
       out = policy.act(env.obs, info);
     } catch (e) {
       return fallback(e);
+    } finally {
+      this._starts.fill(0);  // read by act() at once
     }
     const check = (acts) => {
       if (!acts || acts.length !== env.numAgents) return fallback(new Error('bad action count'));
@@ -798,6 +811,7 @@ export class Game {
     const env = this.env;
     const h = this.humanAgent;
     env.step(a);
+    this._markStarts();
     this.totalSteps += 1;
     const r = env.rewards[h];
     if (human) {
@@ -839,6 +853,18 @@ export class Game {
     if (mine > theirs) result = 'win';
     else if (mine < theirs) result = 'loss';
     return { side: this.humanAgent, result, counted: !this.tookOver };
+  }
+
+  // Agents whose episode just ended (terminal or truncation; the env reset them) start
+  // a new one at the next observation.
+  _markStarts() {
+    const env = this.env;
+    const t = env.terminals;
+    const u = env.truncations;
+    const starts = this._starts;
+    for (let i = 0; i < starts.length && i < t.length; i++) {
+      if (t[i] || u[i]) starts[i] = 1;
+    }
   }
 
   // What decided this step: actions (all agents, as stepped), botActions (what the
