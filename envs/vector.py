@@ -44,6 +44,18 @@ def feature_bounds(spec):
     return low, high
 
 
+def allocate_buffers(owner, num_agents, obs_size, obs_dtype):
+    """The per-agent step buffers every vector env exposes, as attributes of `owner`:
+    observations (num_agents x obs_size, the env's dtype), int32 actions, float32 rewards,
+    bool terminals and truncations."""
+    n = num_agents
+    owner.observations = np.zeros((n, obs_size), dtype=obs_dtype)
+    owner.actions = np.zeros(n, dtype=np.int32)
+    owner.rewards = np.zeros(n, dtype=np.float32)
+    owner.terminals = np.zeros(n, dtype=np.bool_)
+    owner.truncations = np.zeros(n, dtype=np.bool_)
+
+
 class VecEnv:
     """Buffers are owned here and written in place by C on every reset/step."""
 
@@ -63,11 +75,7 @@ class VecEnv:
         self.obs_shape = (self.spec["obs_size"],)
         self.num_actions = self.spec["num_actions"]
         n = self.num_agents
-        self.observations = np.zeros((n, self.spec["obs_size"]), dtype=self.obs_dtype)
-        self.actions = np.zeros(n, dtype=np.int32)
-        self.rewards = np.zeros(n, dtype=np.float32)
-        self.terminals = np.zeros(n, dtype=np.bool_)
-        self.truncations = np.zeros(n, dtype=np.bool_)
+        allocate_buffers(self, n, self.spec["obs_size"], self.obs_dtype)
         # Per agent, sums over its episodes that ended since log() last cleared them.
         self.agent_logs = np.zeros((n, len(LOG_FIELDS)), dtype=np.float32)
         self._handle = binding.vec_init(self.observations, self.actions, self.rewards,

@@ -7,9 +7,9 @@ close): the agents of group 0 come first, then group 1's, and so on. Used for
 Connect Four's self-play (mode=1, both agents are the policy being trained) next to
 games against the scripted and search opponents.
 """
-import numpy as np
 
 import envs
+from envs.vector import allocate_buffers
 
 
 class MixedVecEnv:
@@ -29,12 +29,7 @@ class MixedVecEnv:
         self.num_envs = sum(e.num_envs for e in self.envs)
         self.num_agents = sum(e.num_agents for e in self.envs)
         self.num_actions = first.num_actions
-        n = self.num_agents
-        self.observations = np.zeros((n, self.spec["obs_size"]), dtype=first.obs_dtype)
-        self.actions = np.zeros(n, dtype=np.int32)
-        self.rewards = np.zeros(n, dtype=np.float32)
-        self.terminals = np.zeros(n, dtype=np.bool_)
-        self.truncations = np.zeros(n, dtype=np.bool_)
+        allocate_buffers(self, self.num_agents, self.spec["obs_size"], first.obs_dtype)
         self.slices = []
         start = 0
         for e in self.envs:
