@@ -183,3 +183,45 @@ def test_two_learners_with_gloo_stay_identical_and_export(tmp_path):
     meta = export("pong", str(out / "checkpoint.pt"), str(tmp_path / "models"),
                   evaluate_model=False, log=lambda text: None)
     assert meta["verification"]["argmax_mismatches"] == 0
+
+
+def test_env_mix_steps_each_group_with_its_params_in_agent_order(tmp_path):
+    from train.mixed import MixedVecEnv, make_train_env
+
+    groups = [{"num_envs": 2, "env_params": {"opponent_speed": 50}},
+              {"num_envs": 3, "env_params": {"opponent_speed": 100}}]
+    mixed = MixedVecEnv("pong", groups, seed=7)
+    plain = [envs.make("pong", num_envs=2, seed=7, opponent_speed=50),
+             envs.make("pong", num_envs=3, seed=9, opponent_speed=100)]
+    rng = np.random.default_rng(0)
+    for _ in range(300):
+        actions = rng.integers(0, 3, size=5).astype(np.int32)
+        mixed.actions[...] = actions
+        mixed.step_unchecked()
+        plain[0].step(actions[:2])
+        plain[1].step(actions[2:])
+        want = np.concatenate([plain[0].observations, plain[1].observations])
+        assert np.array_equal(mixed.observations, want)
+        assert np.array_equal(mixed.rewards, np.concatenate([p.rewards for p in plain]))
+    mixed.close()
+    for p in plain:
+        p.close()
+    # Each of two learners takes half of every group; an uneven split is a clear error.
+    cfg = load_config("pong")
+    cfg["env_mix"] = [{"num_envs": 4, "env_params": {}}, {"num_envs": 2, "env_params": {}}]
+    share = make_train_env(cfg, seed=0, world=2)
+    assert share.num_agents == 3
+    share.close()
+    cfg["env_mix"][1]["num_envs"] = 3
+    with pytest.raises(ValueError, match="not divisible"):
+        make_train_env(cfg, seed=0, world=2)
+
+
+def test_env_mix_config_is_checked(tmp_path):
+    path = tmp_path / "pong.toml"
+    path.write_text('env = "pong"\nenv_mix = [{ num_envs = 0 }]\n')
+    with pytest.raises(ValueError, match="num_envs must be an int >= 1"):
+        load_config("pong", str(path))
+    path.write_text('env = "pong"\nenv_mix = [{ num_envs = 2, speed = 3 }]\n')
+    with pytest.raises(ValueError, match="env_mix"):
+        load_config("pong", str(path))
