@@ -201,7 +201,7 @@ def test_shift_hands_the_model_game_to_the_keyboard_and_back(model_page):
             if turn_based:
                 # The page waits for the human's move; a digit plays it once.
                 page.keyboard.press(key)
-                wait_steps(page, 3)
+                wait_steps(page, 1)  # then it waits for the next move
                 s = human_state(page)
                 assert s["control"] == "YOU" and s["human"], "the human drives"
                 assert s["source"] == "model" and s["hasProbs"]
