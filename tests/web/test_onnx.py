@@ -199,9 +199,14 @@ def test_shift_hands_the_model_game_to_the_keyboard_and_back(model_page):
         page.wait_for_function("document.getElementById('control').textContent === 'YOU'")
         for action, key in keys[:2]:
             if turn_based:
-                # The page waits for the human's move; a digit plays it once.
-                page.keyboard.press(key)
-                wait_steps(page, 3)
+                # The page waits for the human's move; a digit plays it once (a full
+                # column's digit is ignored: the press goes to a legal one).
+                mask = page.evaluate(f"Array.from(shiftplay.env.agentObs(shiftplay.game.humanAgent))"
+                                     f".slice({spec['action_mask_obs']}, {spec['action_mask_obs']} + {len(names)})")
+                legal = [i for i in range(min(len(names), 9)) if mask[i]]
+                assert legal, "the human is to move"
+                page.keyboard.press(f"Digit{legal[0] + 1}" if not mask[names.index(action)] else key)
+                wait_steps(page, 1)  # then it waits for the next move
                 s = human_state(page)
                 assert s["control"] == "YOU" and s["human"], "the human drives"
                 assert s["source"] == "model" and s["hasProbs"]

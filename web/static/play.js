@@ -398,6 +398,7 @@ export class Game {
     this.over = false;        // versus: the game ended; frozen until reset()
     this.tookOver = false;    // versus: the human drove the bot's side this game
     this.turn = -2;           // turn-based: the agent to move (-1 none), -2 unknown
+    this._pendingPick = null; // turn-based: a pick read while a bot step was in flight
     this.highlight = opts.highlight === undefined ? this.humanAgent : opts.highlight;
     this.stepsPerSecond = opts.stepsPerSecond || env.stepsPerSecond || 60;
     this._listeners = new Map(GAME_EVENTS.map((t) => [t, []]));
@@ -600,6 +601,7 @@ export class Game {
     this.over = false;
     this.tookOver = false;
     this._starts.fill(1);
+    this._pendingPick = null;
     this._resetSplit();
     this._stepAcc = 0;
     this._queued = 0;
@@ -754,17 +756,29 @@ export class Game {
   _humanMove(agent) {
     const env = this.env;
     let choice = env.humanAction(agent);
+    if (this._pendingPick !== null) {
+      choice = this._pendingPick;
+      this._pendingPick = null;
+    }
     if (this._humanActionOverride !== null) {
       choice = this._humanActionOverride;
       this._humanActionOverride = null;
     }
     if (!env.isLegal(agent, choice)) return null;
-    const a = this._actions;
-    a.fill(-1);  // the others are not to move: their actions are ignored
-    a[agent] = choice;
     if (this.versus && agent !== this.humanAgent) this.tookOver = true;
     this._stepAcc = 0;  // the reply comes a full bot step later
-    return this._apply(a, this._decide(null, a, true), agent === this.humanAgent || !this.versus);
+    const play = (policyActions) => {
+      const a = this._actions;
+      a.fill(-1);  // the others are not to move: their actions are ignored
+      a[agent] = choice;
+      return this._apply(a, this._decide(policyActions, a, true), agent === this.humanAgent || !this.versus);
+    };
+    // A model still runs on the human's move (the policy view shows what it would have
+    // played; a recurrent state stays current); the baseline is skipped.
+    if (this.policy === this.baseline) return play(null);
+    const acts = this._policyActions();
+    if (acts && typeof acts.then === 'function') return acts.then(play);
+    return play(acts);
   }
 
   _finish(policyActions) {
@@ -774,6 +788,16 @@ export class Game {
     // Shift is read now, after any await: the freshest state decides who moves.
     const human = this.checkControl();
     const h = this.humanAgent;
+    // Turn-based: the human took over the mover meanwhile; wait for their pick instead.
+    // (raylib forgets key presses at the next frame: a pick made now is kept for it.)
+    if (this.turnBased) {
+      const t = env.mover();
+      if (t >= 0 && this.drives(t)) {
+        const choice = env.humanAction(t);
+        if (env.isLegal(t, choice)) this._pendingPick = choice;
+        return null;
+      }
+    }
     const pick = () => (this._humanActionOverride !== null ? this._humanActionOverride : env.humanAction(h));
     if (this.versus) {
       a[h] = pick();
