@@ -68,6 +68,7 @@ typedef struct {
     double ui_drop_time;
     int ui_drop_moves;
     int ui_mouse_down;
+    int ui_keys_down;    // render header: digit keys 1..7 held at its last call (bits)
 } Connect4;
 
 typedef Connect4 Env;

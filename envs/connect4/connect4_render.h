@@ -153,6 +153,14 @@ static int env_human_action(Env *env, int agent) {
         if (key == KEY_RIGHT && env->ui_cursor < C4_COLS - 1) env->ui_cursor += 1;
         if (key == KEY_ENTER || key == KEY_SPACE || key == KEY_KP_ENTER) choice = env->ui_cursor;
     }
+    // A digit held since the last call counts too: raylib keeps a press in its queue only
+    // until the next frame, and the page may call this less often than it renders.
+    for (int col = 0; col < C4_COLS; col++) {
+        int bit = 1 << col;
+        int held = IsKeyDown(KEY_ONE + col);
+        if (held && !(env->ui_keys_down & bit)) choice = col;
+        env->ui_keys_down = held ? (env->ui_keys_down | bit) : (env->ui_keys_down & ~bit);
+    }
     // A press since the last call (the page may call this less often than it renders).
     int down = IsMouseButtonDown(MOUSE_LEFT_BUTTON);
     if (IsMouseButtonPressed(MOUSE_LEFT_BUTTON) || (down && !env->ui_mouse_down)) {

@@ -64,3 +64,12 @@ def control_keys(spec):
     names = spec["action_names"]
     return (spec["obs_labels"].index(c["label"]), KEY_OF_ACTION[names[c["decrease_action"]]],
             KEY_OF_ACTION[names[c["increase_action"]]])
+
+
+def tap(page, key):
+    """Presses `key` for two drawn frames, as a person's key press lasts (raylib reads the
+    key state once per frame, so a press shorter than a frame is not seen by the game)."""
+    frames = page.evaluate("shiftplay.game.frames")
+    page.keyboard.down(key)
+    page.wait_for_function(f"shiftplay.game.frames >= {frames + 2}")
+    page.keyboard.up(key)

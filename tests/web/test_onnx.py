@@ -14,7 +14,7 @@ import os
 import numpy as np
 import pytest
 
-from tests.web.common import ROOT, control_keys, env_names, manifest
+from tests.web.common import ROOT, control_keys, env_names, manifest, tap
 
 MODELS = os.path.join(ROOT, "web", "models")
 SHIPPED = [n for n in env_names() if os.path.isfile(os.path.join(MODELS, n + ".onnx"))]
@@ -205,8 +205,10 @@ def test_shift_hands_the_model_game_to_the_keyboard_and_back(model_page):
                                      f".slice({spec['action_mask_obs']}, {spec['action_mask_obs']} + {len(names)})")
                 legal = [i for i in range(min(len(names), 9)) if mask[i]]
                 assert legal, "the human is to move"
-                page.keyboard.press(f"Digit{legal[0] + 1}" if not mask[names.index(action)] else key)
-                wait_steps(page, 1)  # then it waits for the next move
+                steps = page.evaluate("shiftplay.game.totalSteps")
+                tap(page, f"Digit{legal[0] + 1}" if not mask[names.index(action)] else key)
+                # One move, then it waits for the next (the step may come while the key is down).
+                page.wait_for_function(f"shiftplay.game.totalSteps > {steps}")
                 s = human_state(page)
                 assert s["control"] == "YOU" and s["human"], "the human drives"
                 assert s["source"] == "model" and s["hasProbs"]

@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from tests.web.common import KEY_OF_ACTION, control_keys, env_names, manifest
+from tests.web.common import KEY_OF_ACTION, control_keys, env_names, manifest, tap
 
 ENVS = env_names()
 SHOTS = os.environ.get("SHIFTPLAY_SCREENSHOTS")
@@ -209,8 +209,8 @@ def check_turn_keys(page, spec):
         "the game must wait for the human's move"
     legal = [i for i in range(min(n, 9)) if s1["obs"][start + i]]
     assert legal, "the human's agent should be to move while it holds control"
-    page.keyboard.press(f"Digit{legal[0] + 1}")
-    wait_steps(page, 1)
+    tap(page, f"Digit{legal[0] + 1}")
+    page.wait_for_function(f"shiftplay.game.totalSteps > {s1['totalSteps']}")
     s2 = state(page)
     assert s2["obs"] != s1["obs"] or s2["episode"] != s1["episode"], \
         f"key {legal[0] + 1} should play action {legal[0]}"
@@ -256,12 +256,14 @@ def test_shift_hands_control_to_the_keyboard_and_back(page, server_url, name):
         f"{name}: no arrow key maps to an action name; add a check to STATE_CHECKS"
     shot(page, f"play_{name}_you")
 
-    # Handing back: same episode again, the bot drives. `during` is the state at the
-    # moment the game saw the release (its 'control' event), not a read before it.
-    page.evaluate("""() => { const off = shiftplay.game.on('control', (c) => {
-      if (!c.human) { window.released = shiftplay.state(); off(); } }); }""")
+    # Handing back: same episode again, the bot drives. `during` is the state after the
+    # first step the bot decided (a step decided just before the release may still end
+    # after it, and rightly counts as the human's).
+    page.evaluate("""() => { window.released = null; const off = shiftplay.game.on('step', (d) => {
+      if (!d.human) { window.released = shiftplay.state(); off(); } }); }""")
     page.keyboard.up("Shift")
     page.wait_for_function("document.getElementById('control').textContent === 'BOT'")
+    page.wait_for_function("window.released !== null")
     during = page.evaluate("window.released")
     wait_steps(page, 3)
     after = state(page)

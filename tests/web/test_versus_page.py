@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.web.common import manifest
+from tests.web.common import manifest, tap
 
 ENTRIES = manifest().get("envs", {})
 VERSUS = sorted(n for n, e in ENTRIES.items() if e["spec"].get("versus_sides", 0) >= 2)
@@ -74,13 +74,13 @@ def play_turn_based(page, spec, side, takeover=False):
         if s["over"]:
             return s
         if s["turn"] == side:
-            page.keyboard.press(legal_key(s, spec))
+            tap(page, legal_key(s, spec))
             page.wait_for_function(f"shiftplay.game.over || shiftplay.game.totalSteps > {s['steps']}")
         elif takeover and not took and s["turn"] >= 0:
             page.keyboard.down("Shift")
             page.wait_for_function("shiftplay.game.awaitingHuman")
             bot_view = page.evaluate("Array.from(shiftplay.env.agentObs(shiftplay.game.turn))")
-            page.keyboard.press(legal_key({"obs": bot_view}, spec))
+            tap(page, legal_key({"obs": bot_view}, spec))
             page.wait_for_function(f"shiftplay.game.totalSteps > {s['steps']}")
             page.keyboard.up("Shift")
             took = True
@@ -94,7 +94,7 @@ def check_keys_turn_based(page, spec, side):
     assert s["status"] == "Your move"
     page.wait_for_timeout(400)
     assert page.evaluate(STATE)["steps"] == s["steps"], "the game must wait for the human's move"
-    page.keyboard.press(legal_key(s, spec))
+    tap(page, legal_key(s, spec))
     page.wait_for_function(f"shiftplay.game.totalSteps > {s['steps']}")
     after = page.evaluate(STATE)
     assert after["obs"][spec["action_mask_obs"]:] != s["obs"][spec["action_mask_obs"]:] or after["over"]
