@@ -196,6 +196,17 @@ def check_snake_turn(page, spec):
     raise AssertionError("the snake kept dying: " + "; ".join(failures))
 
 
+def human_move(page, spec, s):
+    """Turn-based envs: plays the human agent's first legal action from state `s` (digit
+    key i + 1 plays action i) and waits for its step; returns the legal actions."""
+    start, n = spec["action_mask_obs"], spec["num_actions"]
+    legal = [i for i in range(min(n, 9)) if s["obs"][start + i]]
+    assert legal, "the human's agent should be to move while it holds control"
+    tap(page, f"Digit{legal[0] + 1}")
+    page.wait_for_function(f"shiftplay.game.totalSteps > {s['totalSteps']}")
+    return legal
+
+
 def check_turn_keys(page, spec):
     """Turn-based envs (envs/env.h): while the human holds control and is to move, the
     game waits (no step at all: the page never steps a no-op or an illegal move), and
@@ -207,10 +218,7 @@ def check_turn_keys(page, spec):
     s1 = state(page)
     assert s1["totalSteps"] == s0["totalSteps"] and s1["obs"] == s0["obs"], \
         "the game must wait for the human's move"
-    legal = [i for i in range(min(n, 9)) if s1["obs"][start + i]]
-    assert legal, "the human's agent should be to move while it holds control"
-    tap(page, f"Digit{legal[0] + 1}")
-    page.wait_for_function(f"shiftplay.game.totalSteps > {s1['totalSteps']}")
+    legal = human_move(page, spec, s1)
     s2 = state(page)
     assert s2["obs"] != s1["obs"] or s2["episode"] != s1["episode"], \
         f"key {legal[0] + 1} should play action {legal[0]}"

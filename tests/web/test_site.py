@@ -24,7 +24,8 @@ import pytest
 
 from tests.web.common import ROOT, manifest
 from tests.web.test_onnx import READY, SHIPPED
-from tests.web.test_pages import ENVS, SNAPSHOT, assert_same_episode, state, wait_steps
+from tests.web.test_pages import (ENVS, SNAPSHOT, assert_same_episode, human_move, state,
+                                  wait_steps)
 
 URL_ATTR = re.compile(r'\b(?:href|src)="([^"]*)"')
 # A root-relative URL of one of the site's folders, in any quoted string (attributes, the
@@ -123,13 +124,22 @@ def test_each_page_draws_the_model_takes_over_and_shift_hands_over_and_back(
     before = state(page)
     page.keyboard.down("Shift")
     page.wait_for_function("document.getElementById('control').textContent === 'YOU'")
-    wait_steps(page, 3)
+    if manifest()["envs"][name]["spec"].get("turn_based"):  # it waits for the human's move
+        page.wait_for_function("shiftplay.game.awaitingHuman")
+        human_move(page, manifest()["envs"][name]["spec"], state(page))
+    else:
+        wait_steps(page, 3)
     taken = state(page)
     assert taken["control"] == "YOU" and taken["humanSteps"] > before["humanSteps"]
     assert_same_episode(before, taken, "taking over")
+    # `released`: the state after the first step the bot decided (a step decided just
+    # before the release may end after it, and rightly counts as the human's).
+    page.evaluate("""() => { window.released = null; const off = shiftplay.game.on('step', (d) => {
+      if (!d.human) { window.released = shiftplay.state(); off(); } }); }""")
     page.keyboard.up("Shift")
     page.wait_for_function("document.getElementById('control').textContent === 'BOT'")
-    released = state(page)
+    page.wait_for_function("window.released !== null")
+    released = page.evaluate("window.released")
     wait_steps(page, 3)
     after = state(page)
     assert after["control"] == "BOT" and after["humanSteps"] == released["humanSteps"]
