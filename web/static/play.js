@@ -248,27 +248,9 @@ export class WasmEnv {
 }
 
 
-// The WebGL context the game draws into, created before raylib asks for one: raylib's
-// window asks for antialiasing, depth and stencil, which its 2D drawing does not use and
-// which cost up to half again as much to create and a multisample resolve every frame
-// under software GL. Emscripten's GLFW then gets this same context (a canvas has one
-// context, whatever attributes a later getContext asks for).
-export const GL_ATTRIBUTES = {
-  alpha: false, antialias: false, depth: false, stencil: false,
-  premultipliedAlpha: true, preserveDrawingBuffer: false, powerPreference: 'high-performance',
-};
-
-export function prepareCanvas(canvas) {
-  try {
-    return canvas.getContext('webgl', GL_ATTRIBUTES);
-  } catch (e) {
-    return null;  // raylib tries again and the page reports it
-  }
-}
-
 // Loads web/build/<entry.js> and instantiates it on `canvas` (may be omitted). The
-// script and its .wasm download in parallel (the play page preloads both), while the
-// canvas gets its WebGL context; failures are LoadErrors naming the file.
+// script and its .wasm download in parallel (the play page preloads both); failures are
+// LoadErrors naming the file.
 export async function loadEnv(entry, options) {
   const opts = options || {};
   const base = opts.buildUrl || siteUrl('build/');
@@ -277,7 +259,6 @@ export async function loadEnv(entry, options) {
   const wasmP = fetchWasm(wasmUrl);
   wasmP.catch(() => {});  // observed below, once the script is in
   const scriptP = loadScript(base + entry.js + v);
-  if (opts.canvas) prepareCanvas(opts.canvas);
   await scriptP;
   const factory = window[entry.export_name];
   if (typeof factory !== 'function') {
