@@ -196,6 +196,18 @@ def check_snake_turn(page, spec):
     raise AssertionError("the snake kept dying: " + "; ".join(failures))
 
 
+def release_shift(page):
+    """Releases Shift; returns the state after the first step the bot decided (a step
+    decided just before the release may still end after it, and rightly counts as the
+    human's)."""
+    page.evaluate("""() => { window.released = null; const off = shiftplay.game.on('step', (d) => {
+      if (!d.human) { window.released = shiftplay.state(); off(); } }); }""")
+    page.keyboard.up("Shift")
+    page.wait_for_function("document.getElementById('control').textContent === 'BOT'")
+    page.wait_for_function("window.released !== null")
+    return page.evaluate("window.released")
+
+
 def human_move(page, spec, s):
     """Turn-based envs: plays the human agent's first legal action from state `s` (digit
     key i + 1 plays action i) and waits for its step; returns the legal actions."""
@@ -264,15 +276,8 @@ def test_shift_hands_control_to_the_keyboard_and_back(page, server_url, name):
         f"{name}: no arrow key maps to an action name; add a check to STATE_CHECKS"
     shot(page, f"play_{name}_you")
 
-    # Handing back: same episode again, the bot drives. `during` is the state after the
-    # first step the bot decided (a step decided just before the release may still end
-    # after it, and rightly counts as the human's).
-    page.evaluate("""() => { window.released = null; const off = shiftplay.game.on('step', (d) => {
-      if (!d.human) { window.released = shiftplay.state(); off(); } }); }""")
-    page.keyboard.up("Shift")
-    page.wait_for_function("document.getElementById('control').textContent === 'BOT'")
-    page.wait_for_function("window.released !== null")
-    during = page.evaluate("window.released")
+    # Handing back: same episode again, the bot drives.
+    during = release_shift(page)
     wait_steps(page, 3)
     after = state(page)
     assert after["control"] == "BOT"

@@ -24,8 +24,8 @@ import pytest
 
 from tests.web.common import ROOT, manifest
 from tests.web.test_onnx import READY, SHIPPED
-from tests.web.test_pages import (ENVS, SNAPSHOT, assert_same_episode, human_move, state,
-                                  wait_steps)
+from tests.web.test_pages import (ENVS, SNAPSHOT, assert_same_episode, human_move,
+                                  release_shift, state, wait_steps)
 
 URL_ATTR = re.compile(r'\b(?:href|src)="([^"]*)"')
 # A root-relative URL of one of the site's folders, in any quoted string (attributes, the
@@ -132,14 +132,7 @@ def test_each_page_draws_the_model_takes_over_and_shift_hands_over_and_back(
     taken = state(page)
     assert taken["control"] == "YOU" and taken["humanSteps"] > before["humanSteps"]
     assert_same_episode(before, taken, "taking over")
-    # `released`: the state after the first step the bot decided (a step decided just
-    # before the release may end after it, and rightly counts as the human's).
-    page.evaluate("""() => { window.released = null; const off = shiftplay.game.on('step', (d) => {
-      if (!d.human) { window.released = shiftplay.state(); off(); } }); }""")
-    page.keyboard.up("Shift")
-    page.wait_for_function("document.getElementById('control').textContent === 'BOT'")
-    page.wait_for_function("window.released !== null")
-    released = page.evaluate("window.released")
+    released = release_shift(page)
     wait_steps(page, 3)
     after = state(page)
     assert after["control"] == "BOT" and after["humanSteps"] == released["humanSteps"]
