@@ -154,9 +154,11 @@ def test_lstm_trains_resumes_and_exports(tmp_path):
     assert h.shape == c.shape == (3, 16) and logits.shape == (3, 3)
 
 
-def test_two_learners_with_gloo_stay_identical_and_export(tmp_path):
-    """torchrun, 2 CPU processes (gloo): same weights on both ranks after the updates,
-    rank 0 alone writes the run folder, and the result exports."""
+@pytest.mark.parametrize("policy", [{}, {"lstm": 16}], ids=["mlp", "lstm"])
+def test_two_learners_with_gloo_stay_identical_and_export(tmp_path, policy):
+    """torchrun, 2 CPU processes (gloo, DistributedDataParallel): same weights on both
+    ranks after the updates (their envs and seeds differ), rank 0 alone writes the run
+    folder, and the result exports."""
     import subprocess
     import sys
     import json
@@ -166,7 +168,7 @@ def test_two_learners_with_gloo_stay_identical_and_export(tmp_path):
     proc = subprocess.run(
         [sys.executable, "-m", "torch.distributed.run", "--standalone",
          "--nproc_per_node", "2", "-m", "train", "--env", "pong",
-         "--config", small_config(tmp_path), "--out", str(out)],
+         "--config", small_config(tmp_path, **policy), "--out", str(out)],
         cwd=root, capture_output=True, text=True, timeout=300,
         env=dict(os.environ, OMP_NUM_THREADS="1"))
     assert proc.returncode == 0, proc.stderr[-3000:]

@@ -19,7 +19,7 @@ def bench(env_name, seconds=20.0, threads=1, lstm=None, device=None, config=None
 
     from train.config import load_config
     from train.distributed import Learners, pick_device
-    from train.ppo import iteration, setup
+    from train.ppo import Minibatch, iteration, setup
     from train.shaping import RewardShaping
     cfg = load_config(env_name, config)
     if lstm is not None:
@@ -31,11 +31,12 @@ def bench(env_name, seconds=20.0, threads=1, lstm=None, device=None, config=None
     shaping = RewardShaping(env.spec, ppo, ppo["num_steps"], env.num_agents)
     state = policy.initial_state(env.num_agents, learners.device)
     next_done = torch.zeros(env.num_agents)
+    learner = Minibatch(policy)
 
     def run(timer):
         nonlocal state, next_done
-        state, next_done, _ = iteration(env, policy, optimizer, buf, state, next_done,
-                                        shaping, ppo, learners.device, learners, timer)
+        state, next_done, _ = iteration(env, policy, learner, optimizer, buf, state,
+                                        next_done, shaping, ppo, learners.device, timer)
 
     run({"env": 0.0, "forward": 0.0, "update": 0.0})  # warm-up
     timer = {"env": 0.0, "forward": 0.0, "update": 0.0}

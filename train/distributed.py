@@ -3,13 +3,15 @@
     torchrun --nproc_per_node N -m train --env NAME ...
 
 torchrun sets RANK, WORLD_SIZE and LOCAL_RANK; each process then steps its own slice of
-the envs and averages its gradients with the others (gloo on CPUs, nccl on GPUs).
+the envs and averages its gradients with the others through DistributedDataParallel (gloo
+on CPUs, nccl on GPUs).
 Without torchrun (WORLD_SIZE unset or 1) nothing here talks to anybody.
 """
 import os
 
 import torch
 import torch.distributed as tdist
+from torch.nn.parallel import DistributedDataParallel
 
 
 class Learners:
@@ -18,28 +20,16 @@ class Learners:
     def __init__(self, rank, world, device):
         self.rank, self.world, self.device = rank, world, device
         self.is_main = rank == 0
-        self._flat = None
 
-    def average_gradients(self, module):
-        """All-reduces every gradient (one flat buffer, one call) and divides by world."""
+    def wrap(self, module):
+        """The module to run the update's forward through: itself on one learner, else a
+        DistributedDataParallel around it, which copies rank 0's parameters and buffers to
+        every rank now and averages the gradients during each backward (in buckets that
+        overlap with the backward itself)."""
         if self.world == 1:
-            return
-        grads = [p.grad for p in module.parameters() if p.grad is not None]
-        flat = torch.cat([g.reshape(-1) for g in grads])
-        tdist.all_reduce(flat)
-        flat /= self.world
-        offset = 0
-        for g in grads:
-            g.copy_(flat[offset:offset + g.numel()].view_as(g))
-            offset += g.numel()
-
-    def broadcast_module(self, module):
-        """Copies rank 0's parameters and buffers to every rank."""
-        if self.world == 1:
-            return
-        with torch.no_grad():
-            for tensor in list(module.parameters()) + list(module.buffers()):
-                tdist.broadcast(tensor.data, 0)
+            return module
+        device_ids = [self.device] if self.device.type == "cuda" else None
+        return DistributedDataParallel(module, device_ids=device_ids)
 
     def any(self, flag):
         """True on every rank if `flag` is true on any rank (stop decisions)."""

@@ -10,8 +10,8 @@ ends; the update replays whole sequences of `num_steps` per agent from the state
 rollout started with, minibatches being sets of agents.
 
 Under torchrun (WORLD_SIZE > 1) every process is a learner with its own slice of the envs
-and its own seeds; gradients are averaged with all_reduce before each optimizer step (as
-in CleanRL's ppo_atari_multigpu.py), so the weights stay identical on every rank. Rank 0
+and its own seeds; the update's forward runs through DistributedDataParallel, which averages
+the gradients in the backward, so the weights stay identical on every rank. Rank 0
 alone logs, evaluates, saves and plots (train/run.py).
 """
 import sys
@@ -126,11 +126,26 @@ def advantages_and_returns(policy, buf, state, next_done, gamma, gae_lambda, dev
     return advantages, advantages + buf.values
 
 
-def update(policy, optimizer, buf, advantages, returns, ppo, device, dist):
+class Minibatch(nn.Module):
+    """The policy's forward on a minibatch, as the update needs it: whole sequences for an
+    LSTM policy, single steps otherwise. DistributedDataParallel wraps this module."""
+
+    def __init__(self, policy):
+        super().__init__()
+        self.policy = policy
+
+    def forward(self, obs, state=(), dones=None):
+        if self.policy.recurrent:
+            return self.policy.sequence(obs, state, dones)
+        return self.policy(obs)
+
+
+def update(policy, learner, optimizer, buf, advantages, returns, ppo, device):
     """`update_epochs` passes of clipped-objective minibatch SGD over the rollout.
 
     A feed-forward policy samples minibatches of single steps; an LSTM policy takes
-    minibatches of agents, each with its whole sequence of `num_steps` steps."""
+    minibatches of agents, each with its whole sequence of `num_steps` steps. `learner` is
+    the Minibatch module around `policy` (in DistributedDataParallel under torchrun)."""
     T, n = buf.actions.shape
     batch = {"logprobs": buf.logprobs, "actions": buf.actions, "advantages": advantages,
              "returns": returns, "values": buf.values}
@@ -150,11 +165,11 @@ def update(policy, optimizer, buf, advantages, returns, ppo, device, dist):
         for start in range(0, units, minibatch_size):
             mb = perm[start:start + minibatch_size]
             if policy.recurrent:
-                logits, newvalue = policy.sequence(obs[:, mb], tuple(s[mb] for s in state),
-                                                   dones[:, mb])
+                logits, newvalue = learner(obs[:, mb], tuple(s[mb] for s in state),
+                                           dones[:, mb])
                 b = {k: v[:, mb].reshape(-1) for k, v in batch.items()}
             else:
-                logits, newvalue = policy(obs[mb])
+                logits, newvalue = learner(obs[mb])
                 b = {k: v[mb] for k, v in batch.items()}
             log_probs = torch.log_softmax(logits, dim=1)
             newlogprob = log_probs.gather(1, b["actions"].unsqueeze(1)).squeeze(1)
@@ -183,7 +198,6 @@ def update(policy, optimizer, buf, advantages, returns, ppo, device, dist):
             loss = pg_loss - ppo["ent_coef"] * entropy_loss + ppo["vf_coef"] * v_loss
             optimizer.zero_grad()
             loss.backward()
-            dist.average_gradients(policy)
             nn.utils.clip_grad_norm_(policy.parameters(), ppo["max_grad_norm"])
             optimizer.step()
         if ppo["target_kl"] and approx_kl > ppo["target_kl"]:
@@ -198,7 +212,7 @@ def update(policy, optimizer, buf, advantages, returns, ppo, device, dist):
             "explained_variance": explained_var}
 
 
-def iteration(env, policy, optimizer, buf, state, next_done, shaping, ppo, device, dist,
+def iteration(env, policy, learner, optimizer, buf, state, next_done, shaping, ppo, device,
               timer):
     """One PPO iteration: rollout, reward shaping, GAE, update. Returns the LSTM state and
     done flags after the rollout, and the update's statistics."""
@@ -208,7 +222,7 @@ def iteration(env, policy, optimizer, buf, state, next_done, shaping, ppo, devic
     advantages, returns = advantages_and_returns(policy, buf, state, next_done,
                                                  ppo["gamma"], ppo["gae_lambda"], device)
     t0 = time.perf_counter()
-    stats = update(policy, optimizer, buf, advantages, returns, ppo, device, dist)
+    stats = update(policy, learner, optimizer, buf, advantages, returns, ppo, device)
     timer["update"] += time.perf_counter() - t0
     stats.update(reward_rate=reward_rate, learning_rate=optimizer.param_groups[0]["lr"])
     return state, next_done, stats
@@ -224,7 +238,7 @@ def train(cfg, out_dir, resume=False, device=None, stream=sys.stderr, minutes=No
     dist = distributed.init(device)
     device = dist.device
     env, policy, optimizer, buf = setup(cfg, device, dist)
-    dist.broadcast_module(policy)   # obs_offset comes from rank 0's envs
+    learner = dist.wrap(Minibatch(policy))  # under torchrun: rank 0's weights and obs_offset
     T, n = ppo["num_steps"], env.num_agents
     batch_size = T * n * dist.world
     num_updates = max(1, cfg["total_steps"] // batch_size)
@@ -248,8 +262,8 @@ def train(cfg, out_dir, resume=False, device=None, stream=sys.stderr, minutes=No
             env.reset(cfg["seed"] + dist.rank * SEED_STRIDE + 7919 * run.update)
             next_done = torch.ones(n)
 
-        state, next_done, stats = iteration(env, policy, optimizer, buf, state, next_done,
-                                            shaping, ppo, device, dist, timer)
+        state, next_done, stats = iteration(env, policy, learner, optimizer, buf, state,
+                                            next_done, shaping, ppo, device, timer)
         if run.end_update(batch_size, time.perf_counter() - update_start, stats, timer,
                           env.log()):
             break
