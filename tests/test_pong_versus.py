@@ -56,9 +56,14 @@ def test_shipped_policy_plays_the_left_paddle_through_the_mirror():
     env = envs.make("pong", num_envs=10, seed=200, versus=1, autoreset=False, points_to_win=5)
     done = np.zeros(10, dtype=bool)
     wins = 0
-    for _ in range(27000):
+    recurrent = getattr(model.act, "recurrent", False)   # then act(obs, agents, starts)
+    for step in range(27000):
         actions = env.baseline_actions()
-        actions[1::2] = model.act(env.observations[1::2])
+        if recurrent:
+            actions[1::2] = model.act(env.observations[1::2], np.arange(10),
+                                      np.full(10, step == 0))
+        else:
+            actions[1::2] = model.act(env.observations[1::2])
         env.step(actions)
         ended = (env.terminals | env.truncations)[1::2] & ~done
         if ended.any():
