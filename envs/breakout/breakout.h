@@ -86,29 +86,17 @@ static const ObsGroup BREAKOUT_OBS_GROUPS[] = {
 static const ControlObs BREAKOUT_CONTROL = {"paddle_x", BREAKOUT_LEFT, BREAKOUT_RIGHT};
 
 static const EnvSpec ENV_SPEC = {
-    .name = "breakout",
-    .title = "Breakout",
+    .name = "breakout", .title = "Breakout", .score_name = "points",
     .description = "Break a wall of 108 bricks with a ball and a paddle; 5 balls.",
     .controls = "Left/Right or A/D move the paddle",
-    .obs_dtype = OBS_FLOAT32,
-    .obs_height = 1,
-    .obs_width = BREAKOUT_OBS_SIZE,
-    .obs_low = -1.0f,
-    .obs_high = 1.0f,
-    .num_actions = BREAKOUT_NUM_ACTIONS,
-    .action_names = BREAKOUT_ACTION_NAMES,
-    .num_params = 2,
-    .params = BREAKOUT_PARAMS,
     .max_score = 432.0f,  // every brick: 2 rows x 18 x (7 + 4 + 1) points
-    .score_name = "points",
-    .obs_labels = BREAKOUT_OBS_LABELS,
-    .noop_action = BREAKOUT_NOOP,
-    .obs_value_names = NULL,
-    .num_obs_values = 0,
-    .obs_groups = BREAKOUT_OBS_GROUPS,
-    .num_obs_groups = 5,
-    .control_obs = &BREAKOUT_CONTROL,
     .baseline_min_score = 70.0f,
+    .obs_dtype = OBS_FLOAT32, .obs_height = 1, .obs_width = BREAKOUT_OBS_SIZE,
+    .obs_low = -1.0f, .obs_high = 1.0f, .obs_labels = BREAKOUT_OBS_LABELS,
+    .obs_groups = BREAKOUT_OBS_GROUPS, .num_obs_groups = 5, .control_obs = &BREAKOUT_CONTROL,
+    .num_actions = BREAKOUT_NUM_ACTIONS, .action_names = BREAKOUT_ACTION_NAMES,
+    .noop_action = BREAKOUT_NOOP,
+    .num_params = 2, .params = BREAKOUT_PARAMS,
 };
 
 typedef struct Breakout {

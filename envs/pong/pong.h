@@ -66,33 +66,17 @@ static const ObsGroup PONG_OBS_GROUPS[] = {
 static const ControlObs PONG_CONTROL = {"paddle_y", PONG_UP, PONG_DOWN};
 
 static const EnvSpec ENV_SPEC = {
-    .name = "pong",
-    .title = "Pong",
+    .name = "pong", .title = "Pong", .score_name = "point margin",
     .description = "Classic Pong against a scripted opponent; first to 21 wins.",
     .controls = "Up/Down or W/S move the right paddle.",
-    .obs_dtype = OBS_FLOAT32,
-    .obs_height = 1,
-    .obs_width = PONG_OBS_SIZE,
-    .obs_low = -1.0f,
-    .obs_high = 1.0f,
-    .num_actions = 3,
-    .action_names = PONG_ACTIONS,
-    .num_params = 4,
-    .params = PONG_PARAMS,
-    .max_score = 21.0f,
-    .score_name = "point margin",
-    .obs_labels = PONG_LABELS,
-    .noop_action = PONG_STAY,
-    .obs_value_names = NULL,
-    .num_obs_values = 0,
-    .obs_groups = PONG_OBS_GROUPS,
-    .num_obs_groups = 4,
-    .control_obs = &PONG_CONTROL,
-    .baseline_min_score = 10.0f,
-    .versus_sides = 2,
-    .versus_param = "versus",
-    .side_names = PONG_SIDES,
-    .turn_based = 0,
+    .max_score = 21.0f, .baseline_min_score = 10.0f,
+    .obs_dtype = OBS_FLOAT32, .obs_height = 1, .obs_width = PONG_OBS_SIZE,
+    .obs_low = -1.0f, .obs_high = 1.0f, .obs_labels = PONG_LABELS,
+    .obs_groups = PONG_OBS_GROUPS, .num_obs_groups = 4, .control_obs = &PONG_CONTROL,
+    .num_actions = 3, .action_names = PONG_ACTIONS, .noop_action = PONG_STAY,
+    .num_params = 4, .params = PONG_PARAMS,
+    // versus: left paddle (agent 0) against right paddle (agent 1) when versus = 1
+    .versus_sides = 2, .versus_param = "versus", .side_names = PONG_SIDES,
 };
 
 static int env_num_agents(const int *params) {

@@ -54,29 +54,18 @@ static const ObsGroup SNAKE_OBS_GROUPS[] = {
 };
 
 static const EnvSpec ENV_SPEC = {
-    .name = "snake",
-    .title = "Snake",
+    .name = "snake", .title = "Snake", .score_name = "length",
     .description = "Many snakes on one grid: eat food to grow, avoid walls and bodies.",
     .controls = "Arrow keys or WASD steer the highlighted snake",
-    .obs_dtype = OBS_UINT8,
-    .obs_height = SNAKE_VIEW,
-    .obs_width = SNAKE_VIEW,
-    .obs_low = 0.0f,
-    .obs_high = 4.0f,
-    .num_actions = 4,
-    .action_names = SNAKE_ACTION_NAMES,
-    .num_params = SNAKE_NUM_PARAMS,
-    .params = SNAKE_PARAMS,
-    .max_score = (float)SNAKE_MAX_LENGTH,
-    .score_name = "length",
-    .obs_labels = NULL,
-    .noop_action = -1,
-    .obs_value_names = SNAKE_CELL_NAMES,
-    .num_obs_values = 5,
-    .obs_groups = SNAKE_OBS_GROUPS,
-    .num_obs_groups = 1,
-    .control_obs = NULL,
-    .baseline_min_score = 12.0f,
+    .max_score = (float)SNAKE_MAX_LENGTH, .baseline_min_score = 12.0f,
+    // a SNAKE_VIEW x SNAKE_VIEW window of cell codes around the head
+    .obs_dtype = OBS_UINT8, .obs_height = SNAKE_VIEW, .obs_width = SNAKE_VIEW,
+    .obs_low = 0.0f, .obs_high = 4.0f,
+    .obs_value_names = SNAKE_CELL_NAMES, .num_obs_values = 5,
+    .obs_groups = SNAKE_OBS_GROUPS, .num_obs_groups = 1,
+    .num_actions = 4, .action_names = SNAKE_ACTION_NAMES,
+    .noop_action = -1,  // a snake always moves
+    .num_params = SNAKE_NUM_PARAMS, .params = SNAKE_PARAMS,
 };
 
 typedef struct {

@@ -50,29 +50,20 @@ static const EnvParam {{NAME}}_PARAMS[] = {
 };
 
 static const EnvSpec ENV_SPEC = {
-    .name = "{{name}}",
-    .title = "{{Title}}",
+    .name = "{{name}}", .title = "{{Title}}", .score_name = "dots caught",
     .description = "Catch the falling dot with the paddle.",
     .controls = "Left/Right or A/D move the paddle",
-    .obs_dtype = OBS_FLOAT32,
-    .obs_height = 1,
-    .obs_width = {{NAME}}_OBS_SIZE,
-    .obs_low = -1.0f,
-    .obs_high = 1.0f,
-    .num_actions = {{NAME}}_NUM_ACTIONS,
-    .action_names = {{NAME}}_ACTION_NAMES,
-    .num_params = 1,
-    .params = {{NAME}}_PARAMS,
     .max_score = (float){{NAME}}_DEFAULT_DROPS,  // every dot caught, at the default drops
-    .score_name = "dots caught",
-    .obs_labels = {{NAME}}_OBS_LABELS,
-    .noop_action = {{NAME}}_NOOP,
-    .obs_value_names = NULL,  // a grid (OBS_UINT8) names its cell codes here
-    .num_obs_values = 0,
-    .obs_groups = {{NAME}}_OBS_GROUPS,
-    .num_obs_groups = 4,
-    .control_obs = &{{NAME}}_CONTROL,
     .baseline_min_score = 15.0f,  // env_baseline_action's mean score, with a margin
+    // The observation: {{NAME}}_OBS_SIZE labelled floats in [-1, 1], in groups. A grid
+    // would be OBS_UINT8 with obs_height rows and name its cell codes in obs_value_names.
+    .obs_dtype = OBS_FLOAT32, .obs_height = 1, .obs_width = {{NAME}}_OBS_SIZE,
+    .obs_low = -1.0f, .obs_high = 1.0f, .obs_labels = {{NAME}}_OBS_LABELS,
+    .obs_groups = {{NAME}}_OBS_GROUPS, .num_obs_groups = 4, .control_obs = &{{NAME}}_CONTROL,
+    .num_actions = {{NAME}}_NUM_ACTIONS, .action_names = {{NAME}}_ACTION_NAMES,
+    .noop_action = {{NAME}}_NOOP,
+    .num_params = 1, .params = {{NAME}}_PARAMS,
+    // Fields left out are 0 / NULL: no versus play (versus_sides), not turn-based.
 };
 
 typedef struct {
