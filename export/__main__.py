@@ -1,14 +1,12 @@
 """python -m export --env NAME [--checkpoint PATH] [--out web/models] [--episodes 100]"""
-import argparse
 import sys
 
 from export.model import ModelError
+from train.cli import env_parser
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m export",
-                                     description="Export a trained policy to ONNX.")
-    parser.add_argument("--env", required=True)
+    parser = env_parser("python -m export", "Export a trained policy to ONNX.")
     parser.add_argument("--checkpoint", help="default runs/<env>/best.pt, else checkpoint.pt")
     parser.add_argument("--out", help="output folder (default web/models)")
     parser.add_argument("--episodes", type=int, default=100, help="evaluation episodes")

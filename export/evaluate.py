@@ -11,6 +11,7 @@ import sys
 
 import envs
 from export.model import ModelError, default_model_path, load_model
+from train.cli import env_parser
 from train.evaluate import evaluate
 
 
@@ -25,10 +26,8 @@ def parse_param(text):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m export.evaluate",
-                                     description="Evaluate an exported ONNX policy "
-                                     "(argmax actions) on the native env.")
-    parser.add_argument("--env", required=True)
+    parser = env_parser("python -m export.evaluate",
+                        "Evaluate an exported ONNX policy (argmax actions) on the native env.")
     parser.add_argument("--model", help="default web/models/<env>.onnx")
     parser.add_argument("--episodes", type=int, default=100)
     parser.add_argument("--seed", type=int, default=0)

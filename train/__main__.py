@@ -1,16 +1,14 @@
 """python -m train --env NAME [--steps N] [--minutes M] [--seed S] [--out runs/NAME]
 [--resume] [--device cuda] [--threads T]; under torchrun: N learners (train/distributed.py)."""
-import argparse
 import json
 import sys
 
+from train.cli import env_parser
 from train.config import load_config
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m train",
-                                     description="Train a PPO policy on a ShiftPlay env.")
-    parser.add_argument("--env", required=True, help="env name (config: train/configs/NAME.toml)")
+    parser = env_parser("python -m train", "Train a PPO policy on a ShiftPlay env.")
     parser.add_argument("--config", help="config file (default train/configs/<env>.toml)")
     parser.add_argument("--steps", type=int, help="total agent steps (overrides the config)")
     parser.add_argument("--minutes", type=float,

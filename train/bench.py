@@ -7,11 +7,12 @@ during the rollout ("forward"), in the PPO update, and elsewhere (GAE, copies). 
 machine's load average is included: on a shared machine compare ratios measured in one
 sitting, not absolute numbers.
 """
-import argparse
 import json
 import os
 import sys
 import time
+
+from train.cli import env_parser
 
 
 def bench(env_name, seconds=20.0, threads=1, lstm=None, device=None, config=None):
@@ -58,10 +59,8 @@ def bench(env_name, seconds=20.0, threads=1, lstm=None, device=None, config=None
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m train.bench",
-                                     description="Training speed (steps/s) of an env's "
-                                     "config, and where the time goes.")
-    parser.add_argument("--env", required=True)
+    parser = env_parser("python -m train.bench",
+                        "Training speed (steps/s) of an env's config, and where the time goes.")
     parser.add_argument("--config", help="config file (default train/configs/<env>.toml)")
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
