@@ -232,7 +232,13 @@ def asset_url(prefix, rel):
     return f"{page_root()}{prefix}/{rel}?v={version}"
 
 
-app.jinja_env.globals.update(asset_url=asset_url, play_url=play_url, page_root=page_root)
+def page_modules():
+    """The page's ES modules: every .js file of web/static (for the import map)."""
+    return sorted(f for f in os.listdir(ASSET_ROOTS["static"]) if f.endswith(".js"))
+
+
+app.jinja_env.globals.update(asset_url=asset_url, play_url=play_url, page_root=page_root,
+                             page_modules=page_modules)
 
 
 # ---- routes ----------------------------------------------------------------------------

@@ -9,7 +9,9 @@
 //   mark(name)                performance.now() once per name, in `timings` (the test hook
 //                             shows it as shiftplay.timings) and as a performance mark
 //
-// Nothing here depends on the other modules.
+// Nothing here depends on the other modules but dom.js.
+import { el } from './dom.js';
+
 export const timings = {};
 const problems = [];
 
@@ -26,8 +28,7 @@ const banners = new Map();
 
 function container() {
   if (stack && stack.isConnected) return stack;
-  stack = document.createElement('div');
-  stack.className = 'banners';
+  stack = el('div', 'banners');
   stack.id = 'banners';
   const topbar = document.querySelector('.topbar');
   if (topbar && topbar.parentNode) topbar.parentNode.insertBefore(stack, topbar.nextSibling);
@@ -41,44 +42,31 @@ export function banner(message, options) {
   const key = opts.key || message;
   const kind = opts.kind || 'error';
   clearBanner(key);
-  const el = document.createElement('div');
-  el.className = 'banner banner-' + kind;
-  el.setAttribute('role', kind === 'error' ? 'alert' : 'status');
-  el.dataset.key = key;
-  const icon = document.createElement('span');
-  icon.className = 'banner-icon';
+  const banner = el('div', 'banner banner-' + kind);
+  banner.setAttribute('role', kind === 'error' ? 'alert' : 'status');
+  banner.dataset.key = key;
+  const icon = el('span', 'banner-icon', kind === 'info' ? 'i' : '!');
   icon.setAttribute('aria-hidden', 'true');
-  icon.textContent = kind === 'info' ? 'i' : '!';
-  const body = document.createElement('div');
-  body.className = 'banner-body';
-  const text = document.createElement('div');
-  text.className = 'banner-text';
-  text.textContent = message;
-  body.appendChild(text);
-  if (opts.detail) {
-    const detail = document.createElement('div');
-    detail.className = 'banner-detail';
-    detail.textContent = opts.detail;
-    body.appendChild(detail);
-  }
-  const close = document.createElement('button');
+  const body = el('div', 'banner-body');
+  body.appendChild(el('div', 'banner-text', message));
+  if (opts.detail) body.appendChild(el('div', 'banner-detail', opts.detail));
+  const close = el('button', 'banner-close');
   close.type = 'button';
-  close.className = 'banner-close';
   close.setAttribute('aria-label', 'Dismiss');
   close.textContent = '×';
   close.addEventListener('click', () => clearBanner(key));
-  el.append(icon, body, close);
-  if (opts.first) container().prepend(el);
-  else container().appendChild(el);
-  banners.set(key, el);
+  banner.append(icon, body, close);
+  if (opts.first) container().prepend(banner);
+  else container().appendChild(banner);
+  banners.set(key, banner);
   if (key === 'game') gameFailed();
-  return el;
+  return banner;
 }
 
 export function clearBanner(key) {
-  const el = banners.get(key);
-  if (el) {
-    el.remove();
+  const banner = banners.get(key);
+  if (banner) {
+    banner.remove();
     banners.delete(key);
   }
 }

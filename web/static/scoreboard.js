@@ -13,6 +13,7 @@
 // Stored data is never trusted: every field is checked when read (clean()), and what is
 // invalid is dropped alone - a bad date loses the date, a bad score loses that entry,
 // unreadable JSON loses that env's board - so one odd value never stops the page.
+import { el } from './dom.js';
 import { fmt } from './panel.js';
 
 export const PREFIX = 'shiftplay.best.';
@@ -165,27 +166,19 @@ function cellTitle(kind, entry) {
   return parts.join(' · ');
 }
 
-// Fills `el` with one cell per kind; returns the board shown.
-export function render(el, env, options) {
+// Fills `grid` with one cell per kind; returns the board shown.
+export function render(grid, env, options) {
   const opts = options || {};
   const board = load(env);
-  el.textContent = '';
+  grid.textContent = '';
   for (const k of KINDS) {
     const b = board[k.key];
-    const cell = document.createElement('div');
-    cell.className = `best best-${k.key}${b ? '' : ' empty'}`;
+    const cell = el('div', `best best-${k.key}${b ? '' : ' empty'}`);
     cell.dataset.kind = k.key;
     cell.title = cellTitle(k, b);
-    const label = document.createElement('span');
-    label.className = 'best-label';
-    label.textContent = k.label;
-    const value = document.createElement('b');
-    value.className = 'best-value';
-    value.textContent = b ? fmt(b.score) : '–';
-    cell.appendChild(label);
-    cell.appendChild(value);
+    cell.append(el('span', 'best-label', k.label), el('b', 'best-value', b ? fmt(b.score) : '–'));
     if (opts.flash === k.key) cell.classList.add('flash');
-    el.appendChild(cell);
+    grid.appendChild(cell);
   }
   return board;
 }
@@ -197,12 +190,8 @@ function hasVersus(board) {
 }
 
 function cardRow(chipText) {
-  const row = document.createElement('div');
-  row.className = 'card-scores';
-  const head = document.createElement('span');
-  head.className = 'chip';
-  head.textContent = chipText;
-  row.appendChild(head);
+  const row = el('div', 'card-scores');
+  row.appendChild(el('span', 'chip', chipText));
   return row;
 }
 
@@ -239,8 +228,7 @@ export function showOnCards(cards) {
     const cta = body.querySelector('.card-cta');
     if (hasAny(board)) {
       const row = cardRow('best');
-      const grid = document.createElement('div');
-      grid.className = 'best-grid small';
+      const grid = el('div', 'best-grid small');
       render(grid, env);
       row.appendChild(grid);
       body.insertBefore(row, cta || null);
@@ -248,11 +236,8 @@ export function showOnCards(cards) {
     if (hasVersus(board)) {
       const row = cardRow('vs bot');
       row.classList.add('card-versus');
-      const text = document.createElement('b');
-      text.className = 'versus-record';
-      text.textContent = versusText(board.versus);
       row.title = versusTitle(board.versus);
-      row.appendChild(text);
+      row.appendChild(el('b', 'versus-record', versusText(board.versus)));
       body.insertBefore(row, cta || null);
     }
   }
