@@ -284,8 +284,10 @@ def test_shift_hands_control_to_the_keyboard_and_back(page, server_url, name):
     assert_same_episode(during, after, "handing back")
     assert after["humanSteps"] == during["humanSteps"], "the bot is back in control"
     if after["episode"] == during["episode"]:  # the split is per episode
-        assert after["split"]["youSteps"] == during["split"]["youSteps"] > 0
+        assert after["split"]["youSteps"] == during["split"]["youSteps"]
         assert after["split"]["botSteps"] > during["split"]["botSteps"]
+    if during["episode"] == before["episode"]:  # every human step was in this episode
+        assert during["split"]["youSteps"] > 0   # (a move can end the game, e.g. in connect4)
     assert page.console.errors == []
 
 
