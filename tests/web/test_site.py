@@ -150,6 +150,19 @@ def test_each_page_draws_the_model_takes_over_and_shift_hands_over_and_back(
     assert sorted({p for p in paths if paths.count(p) > 1}) == []
 
 
+def test_baseline_query_fetches_no_model_on_the_static_site(page, static_site_url):
+    """?policy=baseline: the scripted bot plays and neither onnxruntime-web nor the model
+    is downloaded (the preloads are decided from the page's URL, as under server.py)."""
+    name = SHIPPED[0]
+    page.goto(f"{static_site_url}/play/{name}/?policy=baseline&seed=3")
+    page.wait_for_function("window.shiftplay && shiftplay.game.totalSteps > 30")
+    assert page.inner_text("#policy-name") == "Scripted baseline (C)"
+    paths = [urllib.parse.urlsplit(u).path for u in
+             page.evaluate("performance.getEntriesByType('resource').map((e) => e.name)")]
+    assert not [p for p in paths if "/ort/" in p or "/models/" in p], paths
+    assert page.console.errors == []
+
+
 def status_of(url):
     try:
         with urllib.request.urlopen(url, timeout=10) as r:
