@@ -154,6 +154,28 @@ def test_lstm_trains_resumes_and_exports(tmp_path):
     assert h.shape == c.shape == (3, 16) and logits.shape == (3, 3)
 
 
+def test_resume_with_another_batch_size_ends_at_total_steps(tmp_path):
+    """Resumed with twice the envs (so twice the steps per update), the run still ends
+    at its total_steps, and the learning rate anneals over steps (it was counted in
+    updates: the run stopped at once, or ran past the end)."""
+    pytest.importorskip("torch")
+    from train.ppo import train
+    cfg = load_config("pong", small_config(tmp_path))
+    out = str(tmp_path / "run")
+    cfg["total_steps"] = 4096                      # 4 updates of 32 envs x 32 steps
+    assert train(cfg, out, stream=open(os.devnull, "w"))["global_step"] == 4096
+    cfg["ppo"]["num_envs"] = 64                   # 2048 steps per update from here
+    cfg["total_steps"] = 8192
+    assert train(cfg, out, resume=True, stream=open(os.devnull, "w"))["global_step"] == 8192
+    with open(os.path.join(out, "metrics.csv")) as f:
+        rows = list(csv.DictReader(f))
+    assert [int(r["global_step"]) for r in rows] == [1024, 2048, 3072, 4096, 6144, 8192]
+    lrs = [float(r["learning_rate"]) for r in rows]
+    base = cfg["ppo"]["learning_rate"]
+    assert lrs[4] == pytest.approx(base * (1 - 4096 / 8192))
+    assert lrs[5] == pytest.approx(base * (1 - 6144 / 8192))
+
+
 @pytest.mark.parametrize("policy", [{}, {"lstm": 16}], ids=["mlp", "lstm"])
 def test_two_learners_with_gloo_stay_identical_and_export(tmp_path, policy):
     """torchrun, 2 CPU processes (gloo, DistributedDataParallel): same weights on both

@@ -241,8 +241,8 @@ def train(cfg, out_dir, resume=False, device=None, stream=sys.stderr, minutes=No
     learner = dist.wrap(Minibatch(policy))  # under torchrun: rank 0's weights and obs_offset
     T, n = ppo["num_steps"], env.num_agents
     batch_size = T * n * dist.world
-    num_updates = max(1, cfg["total_steps"] // batch_size)
-    run = Run(cfg, out_dir, env, policy, optimizer, dist, num_updates * batch_size,
+    total_steps = max(1, cfg["total_steps"] // batch_size) * batch_size  # whole updates
+    run = Run(cfg, out_dir, env, policy, optimizer, dist, total_steps,
               resume=resume, stream=stream, minutes=minutes)
     if resume:
         env.reset(cfg["seed"] + dist.rank * SEED_STRIDE + 7919 * run.update)  # new seeds
@@ -250,11 +250,13 @@ def train(cfg, out_dir, resume=False, device=None, stream=sys.stderr, minutes=No
     state = policy.initial_state(n, device)
     next_done = torch.zeros(n)
 
-    while run.update < num_updates:
+    # Counted in steps, not updates: a run resumed with another batch size (other
+    # num_envs or env_mix) still ends at total_steps and anneals over them.
+    while run.global_step < total_steps:
         timer = {"env": 0.0, "forward": 0.0, "update": 0.0}
         update_start = time.perf_counter()
         if ppo["anneal_lr"]:
-            frac = 1.0 - run.update / num_updates
+            frac = max(0.0, 1.0 - run.global_step / total_steps)
             optimizer.param_groups[0]["lr"] = frac * ppo["learning_rate"]
         # Optional fresh games: every env restarts (the episodes in progress end as if
         # truncated: the last update already bootstrapped them from their value).
