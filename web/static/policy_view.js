@@ -5,12 +5,7 @@
 // bars show what the bot would do, and the human's actual action is marked.
 // Also shows the model's download progress (the game's 'status' events, onnx_policy.js).
 
-function el(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
+import { el } from './dom.js';
 
 function mb(bytes) {
   return (bytes / 1e6).toFixed(bytes >= 1e7 ? 0 : 1);

@@ -12,6 +12,7 @@
 // - Record (scoreboard.js, this browser): a game counts as a win, loss or draw only if the
 //   human played their side start to finish and never took over the bot's side with Shift;
 //   games with a takeover are counted apart as "not counted".
+import { el } from './dom.js';
 import { PREFIX, recordVersus, load, versusText, versusTitle } from './scoreboard.js';
 import { urlFor, VERSUS } from './url_state.js';
 
@@ -38,13 +39,6 @@ export function versusParams(spec) {
 function randomSeed() { return Math.floor(Math.random() * 2 ** 31); }
 
 const RESULT_TEXT = { win: 'You won', loss: 'The bot won', draw: 'Draw' };
-
-function el(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
 
 // The card in the panel: sides, swap, status, record. Returns the page's versus handle.
 export function initVersus(page) {
