@@ -1,6 +1,7 @@
 """Every shipped model (web/models/<env>.onnx) meets its target.
 
-Same thresholds as train/configs/<env>.toml [target], fewer episodes than the full
+Same thresholds as train/configs/<env>.toml [target] (under each of its each_params), fewer
+episodes than the full
 100-episode evaluation to keep CI fast: 20 per agent of one env instance (many agents
 finish episodes together), at most 100. An env without a shipped model is skipped,
 saying so; a model file without its env fails.
@@ -11,8 +12,8 @@ import pytest
 
 import envs
 from export.model import default_model_path, load_model
-from train.config import load_config, target_met
-from train.evaluate import evaluate
+from train.config import load_config
+from train.evaluate import evaluate_target
 
 MODELS = os.path.dirname(default_model_path("x"))
 
@@ -35,9 +36,8 @@ def test_shipped_model_meets_target(name):
     target = load_config(name)["target"]
     with envs.make(name) as env:
         episodes = min(100, 20 * env.num_agents)
-    result = evaluate(name, model.act, episodes=episodes, seed=0,
-                      baseline=target.get("min_baseline_ratio") is not None)
-    met, reasons = target_met(result, target, spec["max_score"])
+    result, met, reasons = evaluate_target(name, model.act, target, spec["max_score"],
+                                           episodes=episodes, seed=0)
     assert met, f"{name}: {'; '.join(reasons)} ({result})"
 
 

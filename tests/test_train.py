@@ -30,6 +30,27 @@ def test_unknown_config_key_is_an_error(tmp_path):
         load_config("pong", str(path))
 
 
+def test_target_each_params_evaluates_every_case_and_reports_the_worst(tmp_path):
+    from train.evaluate import evaluate_target
+    # The scripted baseline as the policy (act=None), pong against its slow opponent
+    # (it wins by ~20 points) and against one faster than its own paddle (it loses).
+    target = {"min_score": 10, "each_params": [{"opponent_speed": 50},
+                                               {"opponent_speed": 150}]}
+    result, met, reasons = evaluate_target("pong", None, target, 21.0, episodes=4, seed=3)
+    assert [c["params"] for c in result["cases"]] == target["each_params"]
+    slow, fast = (c["score_mean"] for c in result["cases"])
+    assert slow >= 10 > fast and result["score_mean"] == fast
+    assert not met and reasons and all(r.startswith("opponent_speed=150: ") for r in reasons)
+    one, met_one, _ = evaluate_target("pong", None, {"min_score": 10,
+                                                     "each_params": [{"opponent_speed": 50}]},
+                                      21.0, episodes=4, seed=3)
+    assert met_one and "cases" not in one
+    path = tmp_path / "bad.toml"
+    path.write_text('env = "pong"\n[target]\neach_params = [{ side = "left" }]\n')
+    with pytest.raises(ValueError, match="each_params"):
+        load_config("pong", str(path))
+
+
 def test_target_met():
     result = {"score_mean": 16.0, "perf_mean": 0.99, "baseline_mean": 5.0}
     assert target_met(result, {"min_score": 15, "min_perf": 0.99})[0]

@@ -63,6 +63,10 @@ DEFAULTS = {
         "min_perf": None,               # mean perf (pong: win rate)
         "min_score_fraction": None,     # mean score >= this x spec max_score
         "min_baseline_ratio": None,     # mean score >= this x scripted baseline mean
+        # The target must hold under each of these env-param tables, evaluated apart
+        # (e.g. [{agent_first = 0}, {agent_first = 1}]: each side of a board game);
+        # empty: once, with the env's default params.
+        "each_params": [],
     },
     "checkpoint_interval_s": 60.0,
 }
@@ -76,6 +80,8 @@ def _merge(base, override, where):
                              f"{', '.join(sorted(base))}")
         if key == "env_mix":
             out[key] = _check_mix(value, where)
+        elif key == "each_params":
+            out[key] = _check_params_list(value, f"{where}each_params")
         elif isinstance(base[key], dict) and key != "env_params":
             if not isinstance(value, dict):
                 raise ValueError(f"config key {where}{key!r} must be a table")
@@ -102,6 +108,19 @@ def _check_mix(value, where):
             raise ValueError(f"{where}env_mix[{i}].env_params must be a table")
         mix.append({"num_envs": num, "env_params": dict(params)})
     return mix
+
+
+def _check_params_list(value, where):
+    """A list of env-param tables ({name = int, ...})."""
+    if not isinstance(value, list):
+        raise ValueError(f"config key {where} must be a list of env-param tables")
+    out = []
+    for i, params in enumerate(value):
+        if not isinstance(params, dict) or not all(
+                isinstance(v, int) and not isinstance(v, bool) for v in params.values()):
+            raise ValueError(f"{where}[{i}] must be a table of env params (name = int)")
+        out.append(dict(params))
+    return out
 
 
 def config_path(env_name):

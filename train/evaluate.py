@@ -18,6 +18,7 @@ import time
 import numpy as np
 
 import envs
+from train.config import target_met
 
 
 def run_episodes(name, act=None, episodes=100, seed=0, params=None, max_steps=None):
@@ -104,6 +105,28 @@ def _baseline_summary(name, episodes, seed, params_items):
 def baseline_summary(name, episodes=100, seed=0, params=None):
     """The scripted baseline's summary on the evaluation seeds (memoized: deterministic)."""
     return dict(_baseline_summary(name, episodes, seed, tuple(sorted((params or {}).items()))))
+
+
+def evaluate_target(name, act, target, max_score, episodes=100, seed=0):
+    """Evaluates `act` for a config's [target] and checks it: once with the env's default
+    params, or once per table of target["each_params"]. Returns (result, met, reasons);
+    with several tables the result is the worst case's (lowest mean score and perf, a
+    reason per case that misses) and holds every case's result under "cases"."""
+    baseline = target.get("min_baseline_ratio") is not None
+    cases = target.get("each_params") or [{}]
+    results, reasons = [], []
+    for params in cases:
+        result = evaluate(name, act, episodes, seed, params, baseline=baseline)
+        _, missing = target_met(result, target, max_score)
+        label = ", ".join(f"{k}={v}" for k, v in sorted(params.items()))
+        reasons += [f"{label}: {r}" if label else r for r in missing]
+        results.append(dict(result, params=params))
+    if len(results) == 1:
+        return results[0], not reasons, reasons
+    worst = min(results, key=lambda r: (r["score_mean"], r["perf_mean"]))
+    out = dict(worst, perf_mean=min(r["perf_mean"] for r in results), cases=results)
+    out["eval_seconds"] = round(sum(r["eval_seconds"] for r in results), 2)
+    return out, not reasons, reasons
 
 
 def evaluate(name, act, episodes=100, seed=0, params=None, baseline=True):

@@ -18,8 +18,7 @@ import time
 import torch
 
 from train import checkpoint
-from train.config import target_met
-from train.evaluate import baseline_summary, evaluate, torch_act
+from train.evaluate import evaluate_target, torch_act
 from train.plot import plot_curve
 
 CSV_FIELDS = ["update", "global_step", "wall_time", "sps", "reward_rate", "episodes",
@@ -101,7 +100,7 @@ class Run:
             self._resume()
         if learners.world > 1:  # per-rank sampling noise (rank 0 keeps the plain seed)
             torch.manual_seed(cfg["seed"] + learners.rank + 7919 * self.update)
-        self.rows, self.writer, self.baseline = [], None, None
+        self.rows, self.writer = [], None
         if self.main:
             os.makedirs(out_dir, exist_ok=True)
             # Metrics rows up to the checkpoint (rows written after it are replayed anew).
@@ -113,10 +112,6 @@ class Run:
             self.writer = SummaryWriter(self.paths["tb"], purge_step=self.global_step or None)
             if not resume:
                 self.writer.add_text("config", "```\n" + repr(cfg) + "\n```")
-            # Baseline score on the eval seeds, only if the target is relative to it.
-            if self.target.get("min_baseline_ratio") is not None:
-                self.baseline = baseline_summary(self.env_name, self.eval_cfg["episodes"],
-                                                 self.eval_cfg["seed"])
         self.start = time.perf_counter()
         self.wall_offset = self.state["wall_time"]
         self.last_eval_time = self.last_ckpt_time = self.start
@@ -159,12 +154,10 @@ class Run:
     def evaluate(self):
         """100 argmax episodes on the eval seeds; keeps best.pt. Returns target met."""
         self.policy.eval()
-        result = evaluate(self.env_name, torch_act(self.policy, self.learners.device),
-                          self.eval_cfg["episodes"], self.eval_cfg["seed"], baseline=False)
+        result, met, reasons = evaluate_target(
+            self.env_name, torch_act(self.policy, self.learners.device), self.target,
+            self.spec["max_score"], self.eval_cfg["episodes"], self.eval_cfg["seed"])
         self.policy.train()
-        if self.baseline is not None:
-            result["baseline_mean"] = self.baseline["score_mean"]
-        met, reasons = target_met(result, self.target, self.spec["max_score"])
         result.update(global_step=self.global_step, wall_time=round(self.wall(), 1),
                       target_met=met, target_missing=reasons)
         self.state["last_eval"] = result
