@@ -1,9 +1,8 @@
 """Every shipped model (web/models/<env>.onnx) meets its target.
 
-Same thresholds as train/configs/<env>.toml [target] (under each of its each_params), fewer
-episodes than the full
-100-episode evaluation to keep CI fast: 20 per agent of one env instance (many agents
-finish episodes together), at most 100. An env without a shipped model is skipped,
+Same thresholds as train/configs/<env>.toml [target] (under each of its each_params),
+fewer episodes than the full 100-episode evaluation to keep CI fast: 20 per agent of one
+env instance (many agents finish episodes together), at most 100. An env without a shipped model is skipped,
 saying so; a model file without its env fails.
 """
 import os
