@@ -11,7 +11,7 @@ import pytest
 
 import envs
 from export.model import default_model_path, load_model
-from train.config import load_config, target_met
+from train.config import load_config, needs_baseline, target_met
 from train.evaluate import evaluate
 
 MODELS = os.path.dirname(default_model_path("x"))
@@ -36,7 +36,7 @@ def test_shipped_model_meets_target(name):
     with envs.make(name) as env:
         episodes = min(100, 20 * env.num_agents)
     result = evaluate(name, model.act, episodes=episodes, seed=0,
-                      baseline=target.get("min_baseline_ratio") is not None)
+                      baseline=needs_baseline(target))
     met, reasons = target_met(result, target, spec["max_score"])
     assert met, f"{name}: {'; '.join(reasons)} ({result})"
 

@@ -63,6 +63,8 @@ DEFAULTS = {
         "min_perf": None,               # mean perf (pong: win rate)
         "min_score_fraction": None,     # mean score >= this x spec max_score
         "min_baseline_ratio": None,     # mean score >= this x scripted baseline mean
+        "min_baseline_margin": None,    # mean score >= scripted baseline mean + this (for
+                                        # scores that may be negative, e.g. a return)
     },
     "checkpoint_interval_s": 60.0,
 }
@@ -130,6 +132,12 @@ def available_configs():
     return sorted(f[:-5] for f in os.listdir(CONFIG_DIR) if f.endswith(".toml"))
 
 
+def needs_baseline(target):
+    """True if the [target] table compares with the scripted baseline's mean score."""
+    return (target.get("min_baseline_ratio") is not None
+            or target.get("min_baseline_margin") is not None)
+
+
 def target_met(result, target, max_score=0.0):
     """(met, reasons): checks an evaluation result against a config's [target] table.
 
@@ -153,4 +161,11 @@ def target_met(result, target, max_score=0.0):
         elif score < target["min_baseline_ratio"] * base:
             reasons.append(f"mean score {score:.2f} < {target['min_baseline_ratio']} x "
                            f"baseline {base:.2f}")
+    if target.get("min_baseline_margin") is not None:
+        base = result.get("baseline_mean")
+        if base is None:
+            reasons.append("baseline mean unknown")
+        elif score < base + target["min_baseline_margin"]:
+            reasons.append(f"mean score {score:.2f} < baseline {base:.2f} + "
+                           f"{target['min_baseline_margin']}")
     return not reasons, reasons

@@ -18,7 +18,7 @@ import time
 import torch
 
 from train import checkpoint
-from train.config import target_met
+from train.config import needs_baseline, target_met
 from train.evaluate import baseline_summary, evaluate, torch_act
 from train.plot import plot_curve
 
@@ -114,7 +114,7 @@ class Run:
             if not resume:
                 self.writer.add_text("config", "```\n" + repr(cfg) + "\n```")
             # Baseline score on the eval seeds, only if the target is relative to it.
-            if self.target.get("min_baseline_ratio") is not None:
+            if needs_baseline(self.target):
                 self.baseline = baseline_summary(self.env_name, self.eval_cfg["episodes"],
                                                  self.eval_cfg["seed"])
         self.start = time.perf_counter()
