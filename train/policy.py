@@ -155,7 +155,9 @@ class Policy(nn.Module):
         hidden = self.encoder(self.preprocess(obs))
         if self.continuous:
             mean = self.actor(hidden)
-            return mean, self.actor_logstd.expand_as(mean), self.critic(hidden).squeeze(-1)
+            # Broadcast by arithmetic (not expand) so the ONNX graph knows its width.
+            log_std = mean * 0.0 + self.actor_logstd
+            return mean, log_std, self.critic(hidden).squeeze(-1)
         if not self.recurrent:
             return self.mask_logits(obs, self.actor(hidden)), self.critic(hidden).squeeze(-1)
         h, c = self.lstm(hidden, (h, c))

@@ -42,10 +42,11 @@ static Vector2 lander_body(const Env *env, float axial, float lateral) {
     return lander_px(x, y);
 }
 
-// A filled triangle whatever its winding (raylib culls clockwise ones).
+// A filled triangle whatever its winding: raylib draws only counter-clockwise ones as
+// seen on screen (y down), where the cross product below is negative.
 static void lander_triangle(Vector2 a, Vector2 b, Vector2 c, Color color) {
     float cross = (b.x - a.x) * (c.y - a.y) - (b.y - a.y) * (c.x - a.x);
-    if (cross > 0.0f) DrawTriangle(a, b, c, color);
+    if (cross < 0.0f) DrawTriangle(a, b, c, color);
     else DrawTriangle(a, c, b, color);
 }
 
@@ -114,8 +115,8 @@ static void lander_draw_hud(const Env *env) {
     DrawText(TextFormat("speed %.1f m/s", (double)speed), 12, 10, 20, speed_color);
     DrawText(TextFormat("fuel %d%%", (int)(env->fuel * 100.0f + 0.5f)), 12, 34, 20,
              env->fuel > 0.15f ? LANDER_TEXT : LANDER_BAD);
-    DrawRectangle(100, 39, 100, 10, Fade(LANDER_TRIM, 0.3f));
-    DrawRectangle(100, 39, (int)(env->fuel * 100.0f), 10, LANDER_TRIM);
+    DrawRectangle(130, 40, 100, 10, Fade(LANDER_TRIM, 0.3f));
+    DrawRectangle(130, 40, (int)(env->fuel * 100.0f), 10, LANDER_TRIM);
     DrawText(TextFormat("points %.0f", (double)env->episode_return), 12, 58, 20, LANDER_TEXT);
     // The last touchdown (or how the last flight ended) until the next one.
     const char *text = NULL;
@@ -139,8 +140,9 @@ static void lander_draw_hud(const Env *env) {
                  16, LANDER_TEXT);
         DrawText(text, RENDER_WIDTH - 12 - MeasureText(text, 20), 30, 20, color);
     }
-    DrawText(TextFormat("safe: under %.0f m/s, upright, on the pad", (double)LANDER_SAFE_SPEED),
-             12, RENDER_HEIGHT - 26, 16, Fade(LANDER_TEXT, 0.8f));
+    const char *rule = TextFormat("safe: under %.0f m/s, upright, on the pad",
+                                  (double)LANDER_SAFE_SPEED);
+    DrawText(rule, RENDER_WIDTH - 12 - MeasureText(rule, 16), 58, 16, Fade(LANDER_TEXT, 0.8f));
 }
 
 static void env_render(Env *env, int highlight_agent) {
