@@ -462,6 +462,11 @@ export class OnnxPolicy {
     }
     this.lastMeans = mean instanceof Float32Array ? mean : Float32Array.from(mean);
     this.lastStds = stds;
+    return this._chosen(values, actions);
+  }
+
+  // Books a successful run: its values, and the actions it chose (returned).
+  _chosen(values, actions) {
     this.lastValues = values instanceof Float32Array ? values : Float32Array.from(values);
     this.failures = 0;
     this.runs += 1;
@@ -502,11 +507,7 @@ export class OnnxPolicy {
     }
     this.lastLogits = logits;
     this.lastProbs = probs;
-    this.lastValues = values instanceof Float32Array ? values : Float32Array.from(values);
-    this.failures = 0;
-    this.runs += 1;
-    if (this.runs === 1) mark('firstModelRun');
-    return actions;
+    return this._chosen(values, actions);
   }
 }
 

@@ -183,17 +183,28 @@ export class PolicyView {
     const v = model && d.values ? d.values[a] : NaN;
     this._text('value', this.value, Number.isFinite(v) ? (v >= 0 ? '+' : '') + v.toFixed(2) : '–');
     const list = (vals) => this.names.map((n, k) => `${n} ${fmt(vals[k]).trim()}`).join(', ');
+    this._note(d, !!model, {
+      you: list(youVals), bot: d.botActions ? list(botVals) : null,
+      chosen: `${d.mode === 'sample' ? 'Sampled' : 'Mean'}: ${list(botVals)}`,
+      baseline: `Baseline: ${list(botVals)} (a script: no distribution)`,
+    });
+  }
+
+  // The line under the bars: the human's action and the bot's, or the model's choice,
+  // or why the baseline plays. texts: {you, bot (null: the bot did not run), chosen,
+  // baseline}.
+  _note(d, model, texts) {
     let note;
     if (d.human) {
-      note = d.botActions ? `You: ${list(youVals)} · the bot would: ${list(botVals)}` : `You: ${list(youVals)}`;
+      note = texts.bot !== null ? `You: ${texts.you} · the bot would: ${texts.bot}` : `You: ${texts.you}`;
     } else if (model) {
-      note = `${d.mode === 'sample' ? 'Sampled' : 'Mean'}: ${list(botVals)}`;
+      note = texts.chosen;
     } else if (this.state === 'failed') {
       note = 'The trained policy is unavailable: the scripted baseline plays.';
     } else if (this.state === 'none' || this.state === 'off') {
       note = this.message;
     } else {
-      note = `Baseline: ${list(botVals)} (a script: no distribution)`;
+      note = texts.baseline;
     }
     this._text('note', this.note, note);
     this.root.dataset.human = d.human ? 'yes' : 'no';
@@ -260,22 +271,13 @@ export class PolicyView {
     }
     const v = model && d.values ? d.values[a] : NaN;
     this._text('value', this.value, Number.isFinite(v) ? (v >= 0 ? '+' : '') + v.toFixed(2) : '–');
-    let note;
     const name = (k) => (k >= 0 ? this.names[k] : '–');
-    if (d.human) {
-      note = bot >= 0 ? `You: ${name(you)} · the bot would: ${name(bot)}` : `You: ${name(you)}`;
-    } else if (model) {
-      const p = d.probs[a * A + bot];
-      note = `${d.mode === 'sample' ? 'Sampled' : 'Most likely'}: ${name(bot)} (${Math.round(p * 100)}%)`;
-    } else if (this.state === 'failed') {
-      note = 'The trained policy is unavailable: the scripted baseline plays.';
-    } else if (this.state === 'none' || this.state === 'off') {
-      note = this.message;
-    } else {
-      note = `Baseline: ${name(bot)} (a script: no probabilities)`;
-    }
-    this._text('note', this.note, note);
-    this.root.dataset.human = d.human ? 'yes' : 'no';
+    const p = model && bot >= 0 ? d.probs[a * A + bot] : 0;
+    this._note(d, !!model, {
+      you: name(you), bot: bot >= 0 ? name(bot) : null,
+      chosen: `${d.mode === 'sample' ? 'Sampled' : 'Most likely'}: ${name(bot)} (${Math.round(p * 100)}%)`,
+      baseline: `Baseline: ${name(bot)} (a script: no probabilities)`,
+    });
   }
 
   dispose() {
