@@ -117,7 +117,9 @@ static void lander_draw_hud(const Env *env) {
              env->fuel > 0.15f ? LANDER_TEXT : LANDER_BAD);
     DrawRectangle(130, 40, 100, 10, Fade(LANDER_TRIM, 0.3f));
     DrawRectangle(130, 40, (int)(env->fuel * 100.0f), 10, LANDER_TRIM);
-    DrawText(TextFormat("points %.0f", (double)env->episode_return), 12, 58, 20, LANDER_TEXT);
+    float points = env->episode_return;  // rounded to the nearest, never "-0"
+    int rounded = (int)(points < 0.0f ? points - 0.5f : points + 0.5f);
+    DrawText(TextFormat("points %d", rounded), 12, 58, 20, LANDER_TEXT);
     // The last touchdown (or how the last flight ended) until the next one.
     const char *text = NULL;
     Color color = LANDER_TEXT;
@@ -142,7 +144,7 @@ static void lander_draw_hud(const Env *env) {
     }
     const char *rule = TextFormat("safe: under %.0f m/s, upright, on the pad",
                                   (double)LANDER_SAFE_SPEED);
-    DrawText(rule, RENDER_WIDTH - 12 - MeasureText(rule, 16), 58, 16, Fade(LANDER_TEXT, 0.8f));
+    DrawText(rule, 12, RENDER_HEIGHT - 24, 16, Fade(LANDER_TEXT, 0.8f));
 }
 
 static void env_render(Env *env, int highlight_agent) {

@@ -459,3 +459,38 @@ def test_browser_matches_native_from_the_same_seed(page, server_url, name):
     assert bytes(got) == native.observations.view(np.uint8).tobytes()
     native.close()
     assert page.console.errors == []
+
+
+CONTINUOUS = [n for n in ENVS if manifest()["envs"][n]["spec"].get("action_kind") == "continuous"]
+
+WILD_POLICY = """async () => {
+  // A policy that returns values C would have to clamp: the page clamps them first, as C
+  // reads them (NaN as 0), so the actions shown are the actions played.
+  const g = shiftplay.game, env = shiftplay.env, info = env.info();
+  const wild = [NaN, 1e9, -1e9, Infinity, -Infinity];
+  g.setPolicy({name: 'wild', label: 'Wild policy', act() {
+    const a = env.newActions();
+    for (let i = 0; i < a.length; i++) a[i] = wild[i % wild.length];
+    return a;
+  }});
+  const s0 = g.totalSteps;
+  while (g.totalSteps < s0 + 3) await new Promise((r) => setTimeout(r, 20));
+  const played = Array.from(env.actions), decided = Array.from(g.lastDecision.actions);
+  g.setPolicy(null);
+  return {played, decided, low: Array.from(info.actionLow), high: Array.from(info.actionHigh),
+          dim: info.actionDim};
+}"""
+
+
+@pytest.mark.parametrize("name", CONTINUOUS)
+def test_page_clamps_continuous_actions_like_c(page, server_url, name):
+    open_play(page, server_url, name, query="?policy=baseline")
+    r = page.evaluate(WILD_POLICY)
+    wild = [float("nan"), 1e9, -1e9, float("inf"), float("-inf")]
+    want = []
+    for i in range(len(r["played"])):
+        lo, hi = r["low"][i % r["dim"]], r["high"][i % r["dim"]]
+        v = wild[i % len(wild)]
+        want.append(min(max(0.0 if v != v else v, lo), hi))
+    assert r["played"] == want and r["decided"] == want
+    assert page.console.errors == []
