@@ -2,6 +2,8 @@
 spec, VecEnv's checks (out of range, NaN, wrong shape or dtype: a clear error, nothing
 stepped), C's clamping when the checks are bypassed, the gymnasium Box, the baseline
 buffer, and PPO's Gaussian policy. Every continuous env is tested; none is named."""
+import os
+
 import numpy as np
 import pytest
 import torch
@@ -142,3 +144,35 @@ def test_gaussian_policy_and_ppo_sampling(name):
     np.testing.assert_array_equal(acts, np.broadcast_to(high, (3, dim)))
     with pytest.raises(ValueError, match="LSTM"):
         make_policy(spec, {"lstm": 8})
+
+
+@pytest.mark.parametrize("name", CONTINUOUS)
+def test_gaussian_ppo_trains_resumes_and_exports(name, tmp_path):
+    """The whole continuous path in small: PPO with the Gaussian policy over an env_mix of
+    two param groups, its checkpoint resumed, then exported and checked against torch."""
+    from export.model import load_model
+    from export.onnx_export import export
+    from train.config import load_config
+    from train.ppo import train
+
+    cfg = load_config(name)
+    cfg["total_steps"] = 2 * 16 * 32
+    cfg["ppo"].update(num_steps=16, num_minibatches=2, update_epochs=1)
+    param = envs.spec(name)["params"][0]
+    cfg["env_mix"] = [{"num_envs": 16, "env_params": {}},
+                      {"num_envs": 16, "env_params": {param["name"]: param["min"]}}]
+    cfg["eval"].update(episodes=4, interval_s=1e9)
+    out = str(tmp_path / "run")
+    first = train(cfg, out, stream=open(os.devnull, "w"))
+    assert first["global_step"] == cfg["total_steps"]
+    cfg["total_steps"] *= 2
+    again = train(cfg, out, resume=True, stream=open(os.devnull, "w"))
+    assert again["global_step"] == cfg["total_steps"]
+    meta = export(name, checkpoint=os.path.join(out, "checkpoint.pt"), out_dir=str(tmp_path),
+                  episodes=4, log=lambda text: None)
+    assert meta["verification"]["max_abs_diff_mean"] <= 1e-5
+    assert meta["eval"]["episodes"] == 4
+    model = load_model(str(tmp_path / f"{name}.onnx"), envs.spec(name))
+    with envs.make(name, num_envs=2) as env:
+        acts = model.act(env.observations)
+        env.step(acts)  # the model's actions pass Python's checks
