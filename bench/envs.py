@@ -44,8 +44,7 @@ def bench(name, seconds, target_agents, params):
     probe.close()
     env = envs.make(name, num_envs=num_envs, seed=0, **params)
     rng = np.random.default_rng(0)
-    batches = [rng.integers(0, env.num_actions, env.num_agents, dtype=np.int32)
-               for _ in range(32)]
+    batches = [env.random_actions(rng) for _ in range(32)]
     measure(env, batches, min(0.2, seconds), True)  # warm-up
     checked = measure(env, batches, seconds, True)
     raw = measure(env, batches, seconds, False)

@@ -41,15 +41,15 @@ static double now(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static int make(Env *env, int **params_out, void **obs, int32_t **actions) {
+static int make(Env *env, int **params_out, void **obs, void **actions) {
     int *params = g_params;
     *params_out = params;
     int n = env_num_agents(params);
     memset(env, 0, sizeof(*env));
     *obs = calloc((size_t)n * obs_per_agent(), obs_item_size());
-    *actions = calloc((size_t)n, sizeof(int32_t));
+    *actions = calloc((size_t)n, action_item_size());
     env->io.observations = *obs;
-    env->io.actions = *actions;
+    attach_actions(&env->io, *actions);
     env->io.rewards = calloc((size_t)n, sizeof(float));
     env->io.terminals = calloc((size_t)n, 1);
     env->io.truncations = calloc((size_t)n, 1);
@@ -68,7 +68,7 @@ int main(int argc, char **argv) {
     static Env env;
     int *params;
     void *obs;
-    int32_t *actions;
+    void *actions;
     int n = make(&env, &params, &obs, &actions);
     if (n < 1) return 1;
     // Same schedule as the wasm side (tests/web/node_harness.js): warm up, then chunks of

@@ -95,7 +95,7 @@ def python_rate(name, seconds=0.3):
 
     env = envs.make(name, num_envs=1, seed=1)
     rng = np.random.default_rng(1)
-    acts = rng.integers(0, env.num_actions, size=(4096, env.num_agents), dtype=np.int32)
+    acts = np.stack([env.random_actions(rng) for _ in range(4096)])
     n = 0
     t0 = time.perf_counter()
     while time.perf_counter() - t0 < seconds:

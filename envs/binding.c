@@ -123,12 +123,43 @@ static int add_versus(PyObject *d) {
     return set_items(d, keys, values, 5);
 }
 
+static PyObject *float_list(const float *values, int count) {
+    PyObject *list = PyList_New(0);
+    if (list == NULL) return NULL;
+    for (int i = 0; i < count; i++) {
+        if (append_or_drop(list, PyFloat_FromDouble((double)values[i])) < 0) return NULL;
+    }
+    return list;
+}
+
+// Adds the action kind (envs/env.h): action_kind ("discrete" or "continuous"),
+// action_dim (1 for discrete: one int per agent), action_low and action_high (lists
+// of action_dim floats; None for discrete).
+static int add_action_kind(PyObject *d) {
+    const char *error = action_contract_error();
+    if (error != NULL) {
+        PyErr_Format(PyExc_RuntimeError, "%s: %s", ENV_SPEC.name, error);
+        return -1;
+    }
+    int continuous = ENV_SPEC.action_kind == ACTION_CONTINUOUS;
+    PyObject *values[4] = {
+        PyUnicode_FromString(continuous ? "continuous" : "discrete"),
+        PyLong_FromLong(continuous ? ENV_SPEC.action_dim : 1),
+        continuous ? float_list(ENV_SPEC.action_low, ENV_SPEC.action_dim)
+                   : (Py_INCREF(Py_None), Py_None),
+        continuous ? float_list(ENV_SPEC.action_high, ENV_SPEC.action_dim)
+                   : (Py_INCREF(Py_None), Py_None),
+    };
+    const char *keys[4] = {"action_kind", "action_dim", "action_low", "action_high"};
+    return set_items(d, keys, values, 4);
+}
+
 // The env's spec as a dict: everything Python, the exporter and the web glue need.
 static PyObject *py_spec(PyObject *self, PyObject *args) {
     (void)self;
     (void)args;
     int obs_size = (int)obs_per_agent();
-    PyObject *actions = string_list(ENV_SPEC.action_names, ENV_SPEC.num_actions);
+    PyObject *actions = string_list(ENV_SPEC.action_names, action_name_count());
     PyObject *params = build_list(ENV_SPEC.num_params, param_item, ENV_SPEC.params);
     PyObject *labels = Py_None;
     Py_INCREF(Py_None);
@@ -154,6 +185,7 @@ static PyObject *py_spec(PyObject *self, PyObject *args) {
         "obs_labels", labels);
     if (d != NULL && add_conventions(d) < 0) Py_CLEAR(d);
     if (d != NULL && add_versus(d) < 0) Py_CLEAR(d);
+    if (d != NULL && add_action_kind(d) < 0) Py_CLEAR(d);
     return d;
 }
 
@@ -285,10 +317,10 @@ static int bind_buffers(VecEnv *vec, PyObject **objs) {
     const char *names[NUM_BUFFERS] = {"observations", "actions", "rewards", "terminals",
                                       "truncations", "logs"};
     size_t sizes[NUM_BUFFERS] = {obs_item_size(), 4, 4, 1, 1, 4};
-    char kinds[NUM_BUFFERS] = {ENV_SPEC.obs_dtype == OBS_UINT8 ? 'u' : 'f', 'i', 'f', 'u', 'u',
-                               'f'};
-    Py_ssize_t counts[NUM_BUFFERS] = {n * (Py_ssize_t)obs_per_agent(), n, n, n, n,
-                                      n * LOG_FIELDS};
+    char kinds[NUM_BUFFERS] = {ENV_SPEC.obs_dtype == OBS_UINT8 ? 'u' : 'f',
+                               GLUE_CONTINUOUS ? 'f' : 'i', 'f', 'u', 'u', 'f'};
+    Py_ssize_t counts[NUM_BUFFERS] = {n * (Py_ssize_t)obs_per_agent(), n * action_values(),
+                                      n, n, n, n * LOG_FIELDS};
     for (int i = 0; i < NUM_BUFFERS; i++) {
         if (get_view(objs[i], &vec->views[i], counts[i], sizes[i], kinds[i], names[i]) < 0) return -1;
     }
@@ -300,7 +332,7 @@ static void point_env_at_buffers(VecEnv *vec, int i, int autoreset) {
     char *obs = (char *)vec->views[0].buf;
     EnvIO *io = &vec->envs[i].io;
     io->observations = obs + first * obs_per_agent() * obs_item_size();
-    io->actions = (int32_t *)vec->views[1].buf + first;
+    attach_actions(io, (char *)vec->views[1].buf + first * action_item_size());
     io->rewards = (float *)vec->views[2].buf + first;
     io->terminals = (uint8_t *)vec->views[3].buf + first;
     io->truncations = (uint8_t *)vec->views[4].buf + first;
@@ -324,6 +356,11 @@ static PyObject *py_vec_init(PyObject *self, PyObject *args) {
         return NULL;
     }
     if (parse_params(tuple, params) < 0) return NULL;
+    const char *error = action_contract_error();
+    if (error != NULL) {
+        PyErr_Format(PyExc_RuntimeError, "%s: %s", ENV_SPEC.name, error);
+        return NULL;
+    }
     int per_env = env_num_agents(params);
     if ((long long)per_env * num_envs > 100000000LL) {
         PyErr_SetString(PyExc_ValueError, "too many agents (num_envs * agents > 1e8)");
@@ -380,8 +417,9 @@ static PyObject *py_vec_reset(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
-// vec_step(capsule[, actions]): actions (int32, one per agent, already validated) are
-// copied into the env's actions buffer only once the env is known to be idle.
+// vec_step(capsule[, actions]): actions (int32, one per agent, or action_dim float32
+// per agent for a continuous env; already validated) are copied into the env's actions
+// buffer only once the env is known to be idle.
 static PyObject *py_vec_step(PyObject *self, PyObject *args) {
     (void)self;
     PyObject *capsule, *actions = NULL;
@@ -390,7 +428,8 @@ static PyObject *py_vec_step(PyObject *self, PyObject *args) {
     if (vec == NULL) return NULL;
     if (actions != NULL && actions != Py_None) {
         Py_buffer view;
-        if (get_view(actions, &view, vec->num_agents, 4, 'i', "actions") < 0) {
+        if (get_view(actions, &view, vec->num_agents * action_values(), 4,
+                     GLUE_CONTINUOUS ? 'f' : 'i', "actions") < 0) {
             give_vec(capsule, vec);
             return NULL;
         }
@@ -427,7 +466,8 @@ static PyObject *py_vec_log(PyObject *self, PyObject *capsule) {
                          (double)(sum.score / sum.n), "perf", (double)(sum.perf / sum.n));
 }
 
-// Fills an int32 buffer (one per agent) with the scripted baseline's actions.
+// Fills an action buffer (int32 per agent, or action_dim float32 per agent) with the
+// scripted baseline's actions.
 static PyObject *py_vec_baseline(PyObject *self, PyObject *args) {
     (void)self;
     PyObject *capsule, *out;
@@ -435,12 +475,12 @@ static PyObject *py_vec_baseline(PyObject *self, PyObject *args) {
     VecEnv *vec = get_vec(capsule);
     if (vec == NULL) return NULL;
     Py_buffer view;
-    if (get_view(out, &view, vec->num_agents, 4, 'i', "baseline actions") < 0) return NULL;
-    int32_t *actions = (int32_t *)view.buf;
+    if (get_view(out, &view, vec->num_agents * action_values(), 4,
+                 GLUE_CONTINUOUS ? 'f' : 'i', "baseline actions") < 0)
+        return NULL;
     for (int i = 0; i < vec->num_envs; i++) {
-        for (int a = 0; a < vec->agents_per_env; a++) {
-            actions[i * vec->agents_per_env + a] = env_baseline_action(&vec->envs[i], a);
-        }
+        char *first = (char *)view.buf + (size_t)i * vec->agents_per_env * action_item_size();
+        for (int a = 0; a < vec->agents_per_env; a++) baseline_into(&vec->envs[i], a, first);
     }
     PyBuffer_Release(&view);
     Py_RETURN_NONE;

@@ -23,6 +23,22 @@
 //                                      // a failed env_init on a zeroed Env)
 //   static int  env_baseline_action(Env *env, int agent);  // scripted player
 //
+// Actions come in one of two kinds (ENV_SPEC.action_kind):
+//   ACTION_DISCRETE (the default): io.actions holds one int32 per agent, in
+//     [0, num_actions); the baseline and the human return one int.
+//   ACTION_CONTINUOUS: io.continuous_actions holds action_dim float32 values per agent
+//     (agent a's at a * action_dim), dimension i in [action_low[i], action_high[i]];
+//     action_names names the dimensions and num_actions is 0. env_step must clamp every
+//     value into its bounds and treat NaN as 0 (clamped), with action_value() below: C
+//     never trusts the buffer (the Python binding rejects such actions before they get
+//     here). Such an env header defines ENV_CONTINUOUS_ACTIONS before it includes this
+//     file and provides, INSTEAD of env_baseline_action,
+//       static void env_baseline_continuous(Env *env, int agent, float *action);
+//     and its render header, instead of env_human_action,
+//       static void env_human_continuous(Env *env, int agent, float *action);
+//     each writing action_dim values. envs/glue.h turns both kinds into one interface
+//     for the glue, which never names a kind-specific function itself.
+//
 // `params` is an array of ENV_SPEC.num_params ints in the order of ENV_SPEC.params,
 // already range-checked by the caller. The caller zeroes the Env, then sets io (buffers,
 // autoreset) BEFORE env_init; env_init must not clear io. Buffers are caller-owned. Actions outside [0, num_actions) must be treated as the
@@ -62,6 +78,7 @@
 #include <string.h>
 
 enum { OBS_FLOAT32 = 0, OBS_UINT8 = 1 };
+enum { ACTION_DISCRETE = 0, ACTION_CONTINUOUS = 1 };
 
 typedef struct {
     const char *name;      // keyword accepted by envs.make(..., name=value)
@@ -144,6 +161,14 @@ typedef struct {
     // every step.
     int turn_based;
     int action_mask_obs;
+    // Action kind (see the top of this file). Left out, it is ACTION_DISCRETE and the
+    // three fields below are unused. ACTION_CONTINUOUS: action_dim values per agent,
+    // value i within [action_low[i], action_high[i]] (arrays of action_dim floats,
+    // low < high); with no key down the human sends 0 clamped into the bounds.
+    int action_kind;
+    int action_dim;
+    const float *action_low;
+    const float *action_high;
 } EnvSpec;
 
 // Sums over an agent's finished episodes; the glue divides by n and clears it when read.
@@ -157,12 +182,13 @@ typedef struct {
 
 typedef struct {
     void *observations;    // num_agents * obs_height * obs_width, dtype per spec
-    const int32_t *actions;  // num_agents
+    const int32_t *actions;  // num_agents (discrete envs; NULL for continuous ones)
     float *rewards;        // num_agents
     uint8_t *terminals;    // num_agents
     uint8_t *truncations;  // num_agents
     Log *log;              // num_agents: episodes that ended, per agent
     int autoreset;         // 1: start the next episode inside env_step
+    const float *continuous_actions;  // num_agents * action_dim (continuous envs; else NULL)
 } EnvIO;
 
 static inline void log_add(Log *log, float episode_return, float episode_length,
@@ -211,6 +237,13 @@ static inline float clampf(float x, float lo, float hi) {
     if (x < lo) return lo;
     if (x > hi) return hi;
     return x;
+}
+
+// Continuous action value `x` for a dimension with bounds [lo, hi]: clamped into them,
+// NaN read as 0 (then clamped). Every continuous env reads its actions through this.
+static inline float action_value(float x, float lo, float hi) {
+    if (x != x) x = 0.0f;
+    return clampf(x, lo, hi);
 }
 
 #endif

@@ -29,9 +29,17 @@ class GymEnv(gymnasium.Env):
     def step(self, action):
         if self._done:
             raise RuntimeError("episode is over: call reset() first")
-        if not self.action_space.contains(action):
-            raise ValueError(f"invalid action {action!r} for {self.action_space}")
-        self._vec.step(np.array([action], dtype=np.int32))
+        if self._vec.continuous:
+            # Box.contains wants float32 already; accept any float array of the right
+            # shape and let VecEnv name a value that is out of bounds or not finite.
+            action = np.asarray(action)
+            if action.shape != self.action_space.shape or action.dtype.kind not in "fiu":
+                raise ValueError(f"invalid action {action!r} for {self.action_space}")
+            self._vec.step(action.astype(np.float32).reshape(1, -1))
+        else:
+            if not self.action_space.contains(action):
+                raise ValueError(f"invalid action {action!r} for {self.action_space}")
+            self._vec.step(np.array([action], dtype=np.int32))
         terminated = bool(self._vec.terminals[0])
         truncated = bool(self._vec.truncations[0])
         self._done = terminated or truncated

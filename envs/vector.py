@@ -44,13 +44,55 @@ def feature_bounds(spec):
     return low, high
 
 
-def allocate_buffers(owner, num_agents, obs_size, obs_dtype):
+def is_continuous(spec):
+    """True for an env with continuous actions (envs/env.h: action_kind)."""
+    return spec.get("action_kind", "discrete") == "continuous"
+
+
+def action_shape(spec, num_agents):
+    """The shape of a vector env's action buffer: (n,) int32 actions for a discrete env,
+    (n, action_dim) float32 values for a continuous one."""
+    return (num_agents, spec["action_dim"]) if is_continuous(spec) else (num_agents,)
+
+
+def action_dtype(spec):
+    return np.dtype(np.float32) if is_continuous(spec) else np.dtype(np.int32)
+
+
+def action_space(spec):
+    """The gymnasium space of one agent's action: Discrete(num_actions), or a float32
+    Box of action_dim values within [action_low, action_high]."""
+    import gymnasium
+    if not is_continuous(spec):
+        return gymnasium.spaces.Discrete(spec["num_actions"])
+    return gymnasium.spaces.Box(low=np.array(spec["action_low"], dtype=np.float32),
+                                high=np.array(spec["action_high"], dtype=np.float32),
+                                dtype=np.float32)
+
+
+def check_continuous_actions(spec, actions):
+    """Raises ValueError unless every value is finite and within its dimension's bounds
+    (C would clamp them; Python callers get told)."""
+    low = np.asarray(spec["action_low"], dtype=np.float32)
+    high = np.asarray(spec["action_high"], dtype=np.float32)
+    bad = ~(np.isfinite(actions) & (actions >= low) & (actions <= high))
+    if bad.any():
+        agent, dim = np.argwhere(bad)[0]
+        value, name = actions[agent, dim], spec["action_names"][dim]
+        problem = "is out of range" if np.isfinite(value) else "is not finite"
+        raise ValueError(f"agent {agent}'s action {name}={value} {problem}: it must lie in "
+                         f"[{low[dim]:g}, {high[dim]:g}]")
+
+
+def allocate_buffers(owner, num_agents, obs_size, obs_dtype, spec=None):
     """The per-agent step buffers every vector env exposes, as attributes of `owner`:
-    observations (num_agents x obs_size, the env's dtype), int32 actions, float32 rewards,
-    bool terminals and truncations."""
+    observations (num_agents x obs_size, the env's dtype), actions (int32 per agent, or
+    num_agents x action_dim float32 for a continuous `spec`), float32 rewards, bool
+    terminals and truncations."""
     n = num_agents
     owner.observations = np.zeros((n, obs_size), dtype=obs_dtype)
-    owner.actions = np.zeros(n, dtype=np.int32)
+    spec = spec or {}
+    owner.actions = np.zeros(action_shape(spec, n), dtype=action_dtype(spec))
     owner.rewards = np.zeros(n, dtype=np.float32)
     owner.terminals = np.zeros(n, dtype=np.bool_)
     owner.truncations = np.zeros(n, dtype=np.bool_)
@@ -74,8 +116,9 @@ class VecEnv:
         self.obs_dtype = np.dtype(_DTYPES[self.spec["obs_dtype"]])
         self.obs_shape = (self.spec["obs_size"],)
         self.num_actions = self.spec["num_actions"]
+        self.continuous = is_continuous(self.spec)
         n = self.num_agents
-        allocate_buffers(self, n, self.spec["obs_size"], self.obs_dtype)
+        allocate_buffers(self, n, self.spec["obs_size"], self.obs_dtype, self.spec)
         # Per agent, sums over its episodes that ended since log() last cleared them.
         self.agent_logs = np.zeros((n, len(LOG_FIELDS)), dtype=np.float32)
         self._handle = binding.vec_init(self.observations, self.actions, self.rewards,
@@ -86,7 +129,7 @@ class VecEnv:
         self.single_observation_space = gymnasium.spaces.Box(
             low=low.astype(self.obs_dtype), high=high.astype(self.obs_dtype),
             dtype=self.obs_dtype)
-        self.single_action_space = gymnasium.spaces.Discrete(self.num_actions)
+        self.single_action_space = action_space(self.spec)
         self._seed = 0
         self.reset(seed)
 
@@ -105,7 +148,10 @@ class VecEnv:
         return self.observations
 
     def step(self, actions):
-        """Writes actions (int, one per agent) and steps every env once, in place."""
+        """Writes actions and steps every env once, in place. Discrete: one int per agent.
+        Continuous: num_agents x action_dim floats, each finite and within its bounds."""
+        if self.continuous:
+            return self._step_continuous(actions)
         actions = np.asarray(actions)
         if actions.shape != (self.num_agents,) and not (
                 self.num_agents == 1 and actions.shape == ()):
@@ -124,6 +170,36 @@ class VecEnv:
         self._c.vec_step(self._handle, actions)
         return self.observations, self.rewards, self.terminals, self.truncations
 
+    def _step_continuous(self, actions):
+        actions = np.asarray(actions)
+        shape = self.actions.shape
+        if actions.shape != shape and not (self.num_agents == 1 and actions.shape == shape[1:]):
+            raise ValueError(f"actions must have shape {shape}, got {actions.shape}")
+        if actions.dtype.kind not in "fiu":
+            raise TypeError(f"actions must be floats, got dtype {actions.dtype}")
+        actions = np.array(actions, dtype=np.float32).reshape(shape)  # a private copy
+        check_continuous_actions(self.spec, actions)
+        self._c.vec_step(self._handle, actions)
+        return self.observations, self.rewards, self.terminals, self.truncations
+
+    def random_actions(self, rng):
+        """Uniform random actions for every agent (a numpy Generator `rng`): ints in
+        [0, num_actions), or each continuous value uniform within its bounds."""
+        if self.continuous:
+            low = np.asarray(self.spec["action_low"], dtype=np.float32)
+            high = np.asarray(self.spec["action_high"], dtype=np.float32)
+            return rng.uniform(low, high, self.actions.shape).astype(np.float32)
+        return rng.integers(0, self.num_actions, self.num_agents, dtype=np.int32)
+
+    def idle_actions(self):
+        """Valid actions for every agent that do as little as the env allows: action 0,
+        or each continuous value 0 clamped into its bounds."""
+        if self.continuous:
+            low = np.asarray(self.spec["action_low"], dtype=np.float32)
+            high = np.asarray(self.spec["action_high"], dtype=np.float32)
+            return np.broadcast_to(np.clip(0.0, low, high), self.actions.shape).copy()
+        return np.zeros(self.num_agents, dtype=np.int32)
+
     def step_unchecked(self):
         """Steps with whatever is in self.actions (already validated by the caller).
 
@@ -135,7 +211,7 @@ class VecEnv:
     def baseline_actions(self, out=None):
         """The scripted baseline policy's actions for the current state."""
         if out is None:
-            out = np.empty(self.num_agents, dtype=np.int32)
+            out = np.empty(self.actions.shape, dtype=self.actions.dtype)
         self._c.vec_baseline(self._handle, out)
         return out
 

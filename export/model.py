@@ -7,7 +7,18 @@ A ShiftPlay policy model has one input and two outputs:
     value   [batch]               float32, state-value estimate
 
 and carries metadata_props "shiftplay.*" (env name, observation size/dtype/shape, action
-count and names) so a model file alone says which env it plays. load_model() checks all
+count and names) so a model file alone says which env it plays.
+
+A policy for continuous actions (spec action_kind "continuous", a Gaussian policy) has,
+instead of logits, two outputs before the value:
+
+    mean     [batch, action_dim]  float32, the mean of each action value
+    log_std  [batch, action_dim]  float32, its log standard deviation (the same for every
+                                  observation: a learned parameter, broadcast)
+
+and metadata_props shiftplay.action_kind = "continuous", shiftplay.action_dim and the
+bounds shiftplay.action_low / action_high (JSON lists). Deterministic play takes the mean,
+sampling draws mean + exp(log_std) * N(0, 1); either is clipped into the bounds. load_model() checks all
 of this against the live env spec and raises ModelError with a readable message.
 
 A recurrent (LSTM) policy has its state as explicit tensors besides:
@@ -26,10 +37,11 @@ import os
 
 import numpy as np
 
-from train.evaluate import RecurrentAct
+from train.evaluate import RecurrentAct, mean_actions
 
 INPUT_NAME = "obs"
 OUTPUT_NAMES = ("logits", "value")
+CONTINUOUS_OUTPUT_NAMES = ("mean", "log_std", "value")
 STATE_NAMES = ("lstm_h", "lstm_c")   # recurrent models: inputs; outputs add "_out"
 FORMAT_VERSION = "1"
 OPSET = 17
@@ -55,9 +67,26 @@ def recurrent_state(state_size):
             for name in STATE_NAMES]
 
 
+def is_continuous(spec):
+    return spec.get("action_kind", "discrete") == "continuous"
+
+
+def output_names(spec):
+    """The model's outputs (before any recurrent state) for the env's action kind."""
+    return CONTINUOUS_OUTPUT_NAMES if is_continuous(spec) else OUTPUT_NAMES
+
+
 def spec_metadata(spec):
     """The metadata_props written into every exported model (all values are strings)."""
-    return {
+    continuous = {}
+    if is_continuous(spec):
+        continuous = {
+            PREFIX + "action_kind": "continuous",
+            PREFIX + "action_dim": str(spec["action_dim"]),
+            PREFIX + "action_low": json.dumps([float(x) for x in spec["action_low"]]),
+            PREFIX + "action_high": json.dumps([float(x) for x in spec["action_high"]]),
+        }
+    return {**continuous,
         PREFIX + "format_version": FORMAT_VERSION,
         PREFIX + "env": spec["name"],
         PREFIX + "obs_size": str(spec["obs_size"]),
@@ -93,7 +122,15 @@ def check_model_proto(model, spec, where="model"):
         raise ModelError(f"{where} is a policy for env {props[PREFIX + 'env']!r}, "
                          f"not {env_name!r}")
     expected = spec_metadata(spec)
-    for key in ("obs_size", "obs_dtype", "obs_height", "obs_width", "num_actions"):
+    keys = ["obs_size", "obs_dtype", "obs_height", "obs_width", "num_actions"]
+    have_kind = props.get(PREFIX + "action_kind", "discrete")  # older files: discrete
+    want_kind = spec.get("action_kind", "discrete")
+    if have_kind != want_kind:
+        raise ModelError(f"{where} was made for {have_kind} actions but env {env_name!r} has "
+                         f"{want_kind} actions: retrain or re-export the model")
+    if is_continuous(spec):
+        keys += ["action_dim", "action_low", "action_high"]
+    for key in keys:
         have, want = props.get(PREFIX + key), expected[PREFIX + key]
         if have != want:
             raise ModelError(f"{where} was made for {key}={have} but env {env_name!r} has "
@@ -103,14 +140,15 @@ def check_model_proto(model, spec, where="model"):
     initializers = {init.name for init in graph.initializer}
     inputs = [i for i in graph.input if i.name not in initializers]
     want_inputs = [INPUT_NAME] + [s["input"] for s in state]
-    want_outputs = list(OUTPUT_NAMES) + [s["output"] for s in state]
+    heads = output_names(spec)
+    want_outputs = list(heads) + [s["output"] for s in state]
     if [i.name for i in inputs] != want_inputs:
         raise ModelError(f"{where} must have inputs {want_inputs}, has "
                          f"{[i.name for i in inputs]}")
     if [o.name for o in graph.output] != want_outputs:
         raise ModelError(f"{where} must have outputs {want_outputs}, has "
                          f"{[o.name for o in graph.output]}")
-    for value_info in list(inputs[1:]) + list(graph.output[2:]):
+    for value_info in list(inputs[1:]) + list(graph.output[len(heads):]):
         dims = _dims(value_info)
         if len(dims) != 2 or dims[1] != state[0]["shape"][1]:
             raise ModelError(f"{where} state tensor {value_info.name!r} has shape {dims}, "
@@ -124,10 +162,13 @@ def check_model_proto(model, spec, where="model"):
     if len(dims) != 2 or dims[1] != spec["obs_size"] or isinstance(dims[0], int):
         raise ModelError(f"{where} input {INPUT_NAME!r} has shape {dims}, expected "
                          f"[batch, {spec['obs_size']}] with a dynamic batch")
-    logits_dims, value_dims = _dims(graph.output[0]), _dims(graph.output[1])
-    if len(logits_dims) != 2 or logits_dims[1] != spec["num_actions"]:
-        raise ModelError(f"{where} output 'logits' has shape {logits_dims}, expected "
-                         f"[batch, {spec['num_actions']}]")
+    width = spec["action_dim"] if is_continuous(spec) else spec["num_actions"]
+    for head in graph.output[:len(heads) - 1]:
+        dims = _dims(head)
+        if len(dims) != 2 or dims[1] != width:
+            raise ModelError(f"{where} output {head.name!r} has shape {dims}, expected "
+                             f"[batch, {width}]")
+    value_dims = _dims(graph.output[len(heads) - 1])
     if len(value_dims) != 1:
         raise ModelError(f"{where} output 'value' has shape {value_dims}, expected [batch]")
     return props
@@ -148,7 +189,8 @@ def _state_props(props, where):
 
 
 class OnnxPolicy:
-    """An onnxruntime session for a validated model: __call__(obs) -> (logits, value)."""
+    """An onnxruntime session for a validated model: __call__(obs) -> (logits, value), or
+    (mean, log_std, value) for continuous actions."""
 
     def __init__(self, path, spec, session, metadata, sidecar):
         self.path = path
@@ -160,6 +202,8 @@ class OnnxPolicy:
         self.state = _state_props(metadata, path)
         self.state_size = self.state[0]["shape"][1] if self.state else 0
         self.recurrent = bool(self.state)
+        self.continuous = is_continuous(spec)
+        self.heads = list(output_names(spec))
         if self.recurrent:
             # Deterministic actions with the state of every agent carried (run_episodes).
             self.act = RecurrentAct(self._step, self.state_size)
@@ -169,8 +213,7 @@ class OnnxPolicy:
         one (h, c [batch, H]; None: zeros, the start of an episode)."""
         obs = np.ascontiguousarray(obs, dtype=self.dtype)
         if not self.recurrent:
-            logits, value = self.session.run(list(OUTPUT_NAMES), {INPUT_NAME: obs})
-            return logits, value
+            return tuple(self.session.run(self.heads, {INPUT_NAME: obs}))
         zeros = np.zeros((len(obs), self.state_size), dtype=np.float32)
         feed = {INPUT_NAME: obs}
         for entry, x in zip(self.state, (h, c)):
@@ -184,7 +227,9 @@ class OnnxPolicy:
         return logits, h, c
 
     def act(self, obs):
-        """Deterministic (argmax) actions, int32."""
+        """Deterministic actions: argmax (int32), or the means clipped into the bounds."""
+        if self.continuous:
+            return mean_actions(self(obs)[0], self.spec["action_low"], self.spec["action_high"])
         return self(obs)[0].argmax(axis=1).astype(np.int32)
 
 
@@ -231,7 +276,14 @@ def check_sidecar_json(meta, spec, where="metadata", state=None):
         ("observation.size", meta.get("observation", {}).get("size"), spec["obs_size"]),
         ("observation.dtype", meta.get("observation", {}).get("dtype"), spec["obs_dtype"]),
         ("actions.count", meta.get("actions", {}).get("count"), spec["num_actions"]),
+        ("actions.kind", meta.get("actions", {}).get("kind", "discrete"),
+         spec.get("action_kind", "discrete")),
     ]
+    if is_continuous(spec):
+        actions = meta.get("actions", {})
+        checks += [("actions.dim", actions.get("dim"), spec["action_dim"]),
+                   ("actions.low", actions.get("low"), list(spec["action_low"])),
+                   ("actions.high", actions.get("high"), list(spec["action_high"]))]
     for key, have, want in checks:
         if have != want:
             raise ModelError(f"{where}: {key} is {have!r} but env {spec['name']!r} has "

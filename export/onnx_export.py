@@ -18,13 +18,26 @@ import numpy as np
 import torch
 
 import envs
-from export.model import (INPUT_NAME, OPSET, OUTPUT_NAMES, PREFIX, ModelError,
-                          check_model_proto, load_model, recurrent_state, spec_metadata)
+from export.model import (INPUT_NAME, OPSET, PREFIX, ModelError, check_model_proto,
+                          is_continuous, load_model, output_names, recurrent_state,
+                          spec_metadata)
 from train import checkpoint as checkpoints
 from train.evaluate import evaluate
 
 TOLERANCE = 1e-5
 EXAMPLE_BATCH = 4  # any batch >= 2, so the exporter cannot specialise the batch size
+
+
+def actions_meta(spec):
+    """The sidecar's "actions": count and names; for continuous actions also the kind,
+    dim and bounds, and how the page turns the outputs into actions."""
+    meta = {"count": spec["num_actions"], "names": list(spec["action_names"])}
+    if is_continuous(spec):
+        meta.update(kind="continuous", dim=spec["action_dim"],
+                    low=list(spec["action_low"]), high=list(spec["action_high"]),
+                    deterministic="mean, clipped into [low, high]",
+                    sampling="mean + exp(log_std) * N(0, 1), clipped into [low, high]")
+    return meta
 
 
 def default_checkpoint(env_name, runs_dir="runs"):
@@ -48,8 +61,8 @@ def load_checkpoint(path, env_name):
 def to_onnx_bytes(policy, spec):
     """Exports a Policy to ONNX (bytes) with spec metadata; raises ModelError on misfit."""
     import onnx
-    if (policy.obs_size, policy.obs_dtype, policy.num_actions) != (
-            spec["obs_size"], spec["obs_dtype"], spec["num_actions"]):
+    if (policy.obs_size, policy.obs_dtype, policy.num_actions, policy.continuous) != (
+            spec["obs_size"], spec["obs_dtype"], spec["num_actions"], is_continuous(spec)):
         raise ModelError(f"policy expects obs_size={policy.obs_size} {policy.obs_dtype}, "
                          f"{policy.num_actions} actions; env {spec['name']!r} has obs_size="
                          f"{spec['obs_size']} {spec['obs_dtype']}, {spec['num_actions']} "
@@ -59,7 +72,7 @@ def to_onnx_bytes(policy, spec):
     state = recurrent_state(policy.lstm_size)
     example += tuple(policy.initial_state(EXAMPLE_BATCH))
     inputs = [INPUT_NAME] + [s["input"] for s in state]
-    outputs = list(OUTPUT_NAMES) + [s["output"] for s in state]
+    outputs = list(output_names(spec)) + [s["output"] for s in state]
     buffer = io.BytesIO()
     policy.eval()
     with warnings.catch_warnings():
@@ -94,16 +107,42 @@ def collect_observations(env_name, policy, count=2048, seed=12345):
         for _ in range(steps):
             obs = env.observations.copy()
             out.append(obs)
-            logits, _ = policy(torch.from_numpy(obs))
-            probs = torch.softmax(logits, dim=1)
-            env.actions[...] = torch.multinomial(probs, 1, generator=gen).squeeze(1).numpy()
+            heads = policy(torch.from_numpy(obs))
+            if policy.continuous:
+                mean, log_std = heads[0], heads[1]
+                noise = torch.randn(mean.shape, generator=gen)
+                env.actions[...] = (mean + log_std.exp() * noise).numpy()  # C clamps
+            else:
+                probs = torch.softmax(heads[0], dim=1)
+                env.actions[...] = torch.multinomial(probs, 1, generator=gen).squeeze(1).numpy()
             env.step_unchecked()
     env.close()
     return np.concatenate(out)
 
 
+def compare_continuous(policy, onnx_policy, observations):
+    """Max abs differences of mean, log_std and value, torch vs onnxruntime; ModelError
+    past tolerance (relative to the size of the means)."""
+    with torch.inference_mode():
+        torch_out = [x.numpy() for x in policy(torch.from_numpy(observations))]
+    onnx_out = onnx_policy(observations)
+    report = {"observations": int(len(observations))}
+    for name, t, o in zip(("mean", "log_std", "value"), torch_out, onnx_out):
+        if o.shape != t.shape:
+            raise ModelError(f"onnx output {name} has shape {o.shape}, torch {t.shape}")
+        report[f"max_abs_diff_{name}"] = float(np.max(np.abs(o - t)))
+    scale = max(1.0, float(np.max(np.abs(torch_out[0]))))
+    if (report["max_abs_diff_mean"] > TOLERANCE * scale
+            or report["max_abs_diff_log_std"] > TOLERANCE
+            or report["max_abs_diff_value"] > TOLERANCE):
+        raise ModelError(f"onnxruntime disagrees with torch: {report}")
+    return report
+
+
 def compare(policy, onnx_policy, observations):
     """Max abs differences torch vs onnxruntime; ModelError past tolerance or argmax flip."""
+    if policy.continuous:
+        return compare_continuous(policy, onnx_policy, observations)
     with torch.inference_mode():
         t_logits, t_value = (x.numpy() for x in policy(torch.from_numpy(observations)))
     o_logits, o_value = onnx_policy(observations)
@@ -199,9 +238,10 @@ def export(env_name, checkpoint=None, out_dir=None, episodes=100, seed=0, policy
             check = compare_episodes(policy, onnx_policy, env_name)
         else:
             check = compare(policy, onnx_policy, collect_observations(env_name, policy))
+        diffs = ", ".join(f"{k[len('max_abs_diff_'):]} {v:.2e}" for k, v in check.items()
+                          if k.startswith("max_abs_diff_"))
         log(f"onnxruntime matches torch on {check['observations']} observations "
-            f"(max abs diff logits {check['max_abs_diff_logits']:.2e}, value "
-            f"{check['max_abs_diff_value']:.2e})")
+            f"(max abs diff {diffs})")
         result = None
         if evaluate_model:
             result = evaluate(env_name, onnx_policy.act, episodes, seed)
@@ -212,6 +252,7 @@ def export(env_name, checkpoint=None, out_dir=None, episodes=100, seed=0, policy
 
     config = ckpt.get("config", {})
     state = recurrent_state(policy.lstm_size)
+    width = spec["action_dim"] if is_continuous(spec) else spec["num_actions"]
     meta = {
         "env": env_name,
         "title": spec["title"],
@@ -222,13 +263,12 @@ def export(env_name, checkpoint=None, out_dir=None, episodes=100, seed=0, policy
                         "dtype": spec["obs_dtype"], "height": spec["obs_height"],
                         "width": spec["obs_width"], "low": spec["obs_low"],
                         "high": spec["obs_high"]},
-        "actions": {"count": spec["num_actions"], "names": list(spec["action_names"])},
+        "actions": actions_meta(spec),
         "inputs": [{"name": INPUT_NAME, "shape": ["batch", spec["obs_size"]],
                     "dtype": spec["obs_dtype"]}]
         + [{"name": s["input"], "shape": s["shape"], "dtype": s["dtype"]} for s in state],
-        "outputs": [{"name": "logits", "shape": ["batch", spec["num_actions"]],
-                     "dtype": "float32"},
-                    {"name": "value", "shape": ["batch"], "dtype": "float32"}]
+        "outputs": [{"name": name, "shape": ["batch"] if name == "value" else
+                     ["batch", width], "dtype": "float32"} for name in output_names(spec)]
         + [{"name": s["output"], "shape": s["shape"], "dtype": s["dtype"]} for s in state],
         "recurrent_state": state,
         "policy": {"architecture": type(policy).__name__,

@@ -61,7 +61,7 @@ def play_to_the_end(env, rng):
     frozen = Frozen(env)
     extra = 0
     for step in range(MAX_STEPS):
-        env.step(rng.integers(0, env.num_actions, env.num_agents, dtype=np.int32))
+        env.step(env.random_actions(rng))
         frozen.check(env, step)
         check_in_bounds(env, step)
         ended = (env.terminals | env.truncations) & ~frozen.done
@@ -103,7 +103,7 @@ def test_autoreset_keeps_playing(name):
     env = envs.make(name, num_envs=2, seed=5)
     episodes = 0
     for _ in range(MAX_STEPS):
-        env.step(rng.integers(0, env.num_actions, env.num_agents, dtype=np.int32))
+        env.step(env.random_actions(rng))
         episodes += int((env.terminals | env.truncations).sum())
         if episodes > 2 * env.num_agents:
             break

@@ -5,6 +5,7 @@ import pytest
 import envs
 
 ALL = envs.list()
+DISCRETE = [n for n in ALL if envs.spec(n)["action_kind"] == "discrete"]
 
 
 def test_unknown_env():
@@ -57,7 +58,7 @@ def test_seed_errors():
     env.close()
 
 
-@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize("name", DISCRETE)  # continuous: tests/test_continuous.py
 def test_bad_actions(name):
     env = envs.make(name, num_envs=2, seed=0)
     n = env.num_agents

@@ -9,7 +9,7 @@ ALL = envs.list()
 
 
 def random_actions(env, rng):
-    return rng.integers(0, env.num_actions, env.num_agents, dtype=np.int32)
+    return env.random_actions(rng)
 
 
 def rollout(name, seed, steps, action_seed, num_envs=2):
@@ -146,7 +146,16 @@ def test_spec_is_consistent(name):
     spec = envs.spec(name)
     assert spec["name"] == name
     assert spec["obs_size"] == spec["obs_height"] * spec["obs_width"]
-    assert len(spec["action_names"]) == spec["num_actions"]
+    assert spec["action_kind"] in ("discrete", "continuous")
+    if spec["action_kind"] == "discrete":
+        assert spec["num_actions"] >= 1 and spec["action_dim"] == 1
+        assert len(spec["action_names"]) == spec["num_actions"]
+        assert spec["action_low"] is None and spec["action_high"] is None
+    else:
+        assert spec["num_actions"] == 0 and spec["action_dim"] >= 1
+        assert len(spec["action_names"]) == spec["action_dim"]
+        assert len(spec["action_low"]) == len(spec["action_high"]) == spec["action_dim"]
+        assert all(lo < hi for lo, hi in zip(spec["action_low"], spec["action_high"]))
     if spec["obs_labels"] is not None:
         assert len(spec["obs_labels"]) == spec["obs_size"]
     assert spec["obs_dtype"] in ("float32", "uint8")

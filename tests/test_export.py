@@ -17,6 +17,7 @@ from train.policy import Policy, make_policy
 torch.set_num_threads(1)  # 2 threads on 2 shared cores collapse (see BRIEF)
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ENVS = envs.list()
+CONTINUOUS = [n for n in ENVS if envs.spec(n)["action_kind"] == "continuous"]
 GRID_SPEC = {  # a synthetic uint8 grid env: no compiled env needed
     "name": "grid", "obs_dtype": "uint8", "obs_size": 35, "obs_height": 5, "obs_width": 7,
     "obs_low": 0.0, "obs_high": 4.0, "num_actions": 4, "action_names": list("UDLR"),
@@ -41,10 +42,13 @@ def test_policy_shapes_come_from_spec(name):
     spec = envs.spec(name)
     policy = fresh_policy(name)
     env = envs.make(name, num_envs=2, seed=0)
-    logits, value = policy(torch.from_numpy(env.observations))
+    out = policy(torch.from_numpy(env.observations))
     env.close()
-    assert logits.shape == (env.num_agents, spec["num_actions"])
-    assert value.shape == (env.num_agents,)
+    if spec["action_kind"] == "continuous":  # mean, log_std, value
+        assert out[0].shape == out[1].shape == (env.num_agents, spec["action_dim"])
+    else:
+        assert out[0].shape == (env.num_agents, spec["num_actions"])
+    assert out[-1].shape == (env.num_agents,)
 
 
 def test_onehot_preprocessing_matches_codes():
@@ -79,26 +83,36 @@ def test_export_round_trip(name, tmp_path):
     meta = export(name, out_dir=str(tmp_path), policy=fresh_policy(name),
                   evaluate_model=False, log=lambda text: None)
     spec = envs.spec(name)
+    continuous = spec["action_kind"] == "continuous"
+    heads = ["mean", "log_std"] if continuous else ["logits"]
     assert meta["verification"]["observations"] >= 1000
-    assert meta["verification"]["max_abs_diff_logits"] <= 1e-5
+    for head in heads:
+        assert meta["verification"][f"max_abs_diff_{head}"] <= 1e-5
     with open(tmp_path / f"{name}.json") as f:
         saved = json.load(f)
     assert saved["observation"] == {"shape": [spec["obs_size"]], "size": spec["obs_size"],
                                     "dtype": spec["obs_dtype"], "height": spec["obs_height"],
                                     "width": spec["obs_width"], "low": spec["obs_low"],
                                     "high": spec["obs_high"]}
-    assert saved["actions"] == {"count": spec["num_actions"],
-                                "names": spec["action_names"]}
+    actions = {"count": spec["num_actions"], "names": spec["action_names"]}
+    if continuous:
+        assert {k: saved["actions"][k] for k in ("kind", "dim", "low", "high")} == {
+            "kind": "continuous", "dim": spec["action_dim"], "low": spec["action_low"],
+            "high": spec["action_high"]}
+        actions = {k: saved["actions"][k] for k in actions}
+    assert actions == {"count": spec["num_actions"], "names": spec["action_names"]}
     assert [i["name"] for i in saved["inputs"]] == ["obs"]
-    assert [o["name"] for o in saved["outputs"]] == ["logits", "value"]
+    assert [o["name"] for o in saved["outputs"]] == heads + ["value"]
     assert saved["recurrent_state"] == []
     model = load_model(str(tmp_path / f"{name}.onnx"), spec)
     assert model.metadata["shiftplay.env"] == name
     assert not (tmp_path / f"{name}.onnx.data").exists()  # single file
+    width = spec["action_dim"] if continuous else spec["num_actions"]
     for batch in (1, 7):  # dynamic batch
         obs = np.zeros((batch, spec["obs_size"]), dtype=spec["obs_dtype"])
-        logits, value = model(obs)
-        assert logits.shape == (batch, spec["num_actions"]) and value.shape == (batch,)
+        out = model(obs)
+        assert len(out) == len(heads) + 1
+        assert all(o.shape == (batch, width) for o in out[:-1]) and out[-1].shape == (batch,)
 
 
 def test_compare_detects_mismatch(pong_model):
@@ -223,3 +237,41 @@ def test_recurrent_metadata_must_match_the_graph():
             prop.value = "{not json"
     with pytest.raises(ModelError, match="unreadable"):
         check_model_proto(model, spec)
+
+
+@pytest.mark.parametrize("name", CONTINUOUS)
+def test_continuous_model_contract(name, tmp_path):
+    """A Gaussian policy's model: mean and log_std as outputs, the action kind and bounds
+    in its metadata; act() plays the means clipped into the bounds; a model whose action
+    kind or bounds differ from the env's is refused."""
+    import onnx
+
+    spec = envs.spec(name)
+    policy = fresh_policy(name)
+    with torch.no_grad():
+        policy.actor_logstd.fill_(-0.7)
+        policy.actor.bias.copy_(torch.linspace(-3.0, 3.0, spec["action_dim"]))
+    export(name, out_dir=str(tmp_path), policy=policy, evaluate_model=False,
+           log=lambda text: None)
+    path = str(tmp_path / f"{name}.onnx")
+    model = load_model(path, spec)
+    props = model.metadata
+    assert props["shiftplay.action_kind"] == "continuous"
+    assert json.loads(props["shiftplay.action_low"]) == spec["action_low"]
+    obs = np.zeros((3, spec["obs_size"]), np.float32)
+    mean, log_std, value = model(obs)
+    np.testing.assert_allclose(log_std, -0.7, atol=1e-6)
+    acts = model.act(obs)
+    assert acts.dtype == np.float32 and acts.shape == (3, spec["action_dim"])
+    np.testing.assert_array_equal(acts, np.clip(mean, spec["action_low"], spec["action_high"]))
+    proto = onnx.load(path)
+    for key, value in (("action_kind", "discrete"), ("action_high", "[9.0, 9.0]")):
+        bad = onnx.load(path)
+        for p in bad.metadata_props:
+            if p.key == "shiftplay." + key:
+                p.value = value
+        with pytest.raises(ModelError, match=key.replace("action_kind", "discrete actions")):
+            check_model_proto(bad, spec)
+    check_model_proto(proto, spec)
+    with pytest.raises(ModelError, match="discrete actions"):
+        load_model(path, dict(spec, action_kind="discrete"))

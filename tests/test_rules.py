@@ -14,7 +14,7 @@ def play_until_done(env, policy, limit):
 
 def random_policy(seed):
     rng = np.random.default_rng(seed)
-    return lambda env: rng.integers(0, env.num_actions, env.num_agents, dtype=np.int32)
+    return lambda env: env.random_actions(rng)
 
 
 def test_pong_game_ends_at_points_to_win():

@@ -50,7 +50,7 @@ def test_make_close_cycles_do_not_leak(name):
     def cycle(count):
         for i in range(count):
             env = envs.make(name, num_envs=2, seed=i)
-            env.step(np.zeros(env.num_agents, dtype=np.int32))
+            env.step(env.idle_actions())
             env.close()
     cycle(2000)  # warm up allocator pools
     before = max_rss_kb()
@@ -76,7 +76,7 @@ for trial in range(20):
     def run():
         while True:
             try:
-                env.step(np.zeros(env.num_agents, np.int32))
+                env.step(env.idle_actions())
             except RuntimeError:
                 return
     t = threading.Thread(target=run)
@@ -89,7 +89,7 @@ stop = threading.Event()
 def race(k):
     while not stop.is_set():
         try:
-            env.reset() if k == 0 else env.step(np.zeros(env.num_agents, np.int32))
+            env.reset() if k == 0 else env.step(env.idle_actions())
         except RuntimeError:
             pass
 threads = [threading.Thread(target=race, args=(k,)) for k in range(4)]

@@ -174,17 +174,20 @@ def test_templates_use_versioned_assets(client):
 def test_manifest_lists_built_envs(built):
     with open(os.path.join(BUILD, "manifest.json"), encoding="utf-8") as f:
         m = json.load(f)
-    entry = m["envs"][built]
-    spec = entry["spec"]
-    # The wasm entry's spec says the same as the Python binding's, key for key.
-    native = envs.spec(built)
-    for key, value in native.items():
-        assert key in spec, key
-        expected = pytest.approx(value) if isinstance(value, float) else value
-        assert spec[key] == expected, key
-    assert "obs_shape" in spec
-    assert len(spec["action_names"]) == spec["num_actions"]
-    assert entry["sizes"]["total"]["gzip"] > 0
+    assert built in m["envs"]
+    for name, entry in m["envs"].items():
+        spec = entry["spec"]
+        # The wasm entry's spec says the same as the Python binding's, key for key
+        # (the action kind and a continuous env's bounds included).
+        native = envs.spec(name)
+        for key, value in native.items():
+            assert key in spec, (name, key)
+            expected = pytest.approx(value) if isinstance(value, float) else value
+            assert spec[key] == expected, (name, key)
+        assert "obs_shape" in spec
+        count = spec["action_dim"] if spec["action_kind"] == "continuous" else spec["num_actions"]
+        assert len(spec["action_names"]) == count
+        assert entry["sizes"]["total"]["gzip"] > 0
 
 
 # ---- errors, traversal, methods --------------------------------------------------------

@@ -38,7 +38,7 @@ for trial in range(20):
         n = 0
         while True:
             try:
-                e.step(np.zeros(e.num_agents, np.int32))
+                e.step(e.idle_actions())
             except RuntimeError as err:
                 errors.append(str(err))
                 return
@@ -79,7 +79,7 @@ def stepper(kind):
             if kind == 0:
                 e.reset()
             else:
-                e.step(rng.integers(0, e.num_actions, e.num_agents, dtype=np.int32))
+                e.step(e.random_actions(rng))
                 obs = e.observations
                 if obs.min() < spec["obs_low"] or obs.max() > spec["obs_high"]:
                     bad.append((float(obs.min()), float(obs.max())))
@@ -119,7 +119,7 @@ def test_busy_env_refuses_other_calls():
     t = threading.Thread(target=loop)
     t.start()
     deadline = time.monotonic() + 20
-    calls = {"step": lambda: env.step(np.zeros(env.num_agents, np.int32)),
+    calls = {"step": lambda: env.step(env.idle_actions()),
              "reset": lambda: env.reset(), "log": env.log,
              "baseline": env.baseline_actions}
     while len(refused) < len(calls) and time.monotonic() < deadline:

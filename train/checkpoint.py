@@ -8,15 +8,22 @@ from train.policy import make_policy
 
 # The env spec entries a trained policy depends on.
 SPEC_KEYS = ("name", "obs_size", "obs_dtype", "obs_height", "obs_width", "obs_high",
-             "num_actions")
+             "num_actions", "action_kind", "action_dim", "action_low", "action_high")
+
+
+# What a checkpoint saved before the action kinds existed had: discrete actions.
+ACTION_DEFAULTS = {"action_kind": "discrete", "action_dim": 1, "action_low": None,
+                   "action_high": None}
 
 
 def check_spec(saved, current, where="checkpoint"):
     """Raises ValueError if a checkpoint's env spec no longer matches the env."""
     for key in SPEC_KEYS:
-        if saved.get(key) != current.get(key):
-            raise ValueError(f"{where} was trained with {key}={saved.get(key)!r} but env "
-                             f"{current.get('name')!r} has {key}={current.get(key)!r}")
+        default = ACTION_DEFAULTS.get(key)
+        have, want = saved.get(key, default), current.get(key, default)
+        if have != want:
+            raise ValueError(f"{where} was trained with {key}={have!r} but env "
+                             f"{current.get('name')!r} has {key}={want!r}")
 
 
 def save(path, **content):

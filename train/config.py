@@ -63,6 +63,8 @@ DEFAULTS = {
         "min_perf": None,               # mean perf (pong: win rate)
         "min_score_fraction": None,     # mean score >= this x spec max_score
         "min_baseline_ratio": None,     # mean score >= this x scripted baseline mean
+        "min_baseline_margin": None,    # mean score >= scripted baseline mean + this (for
+                                        # scores that may be negative, e.g. a return)
         # The target must hold under each of these env-param tables, evaluated apart
         # (e.g. [{agent_first = 0}, {agent_first = 1}]: each side of a board game);
         # empty: once, with the env's default params.
@@ -91,6 +93,14 @@ def _merge(base, override, where):
     return out
 
 
+def _check_params(params, where):
+    """An env-param table ({name = int, ...}), as a dict."""
+    if not isinstance(params, dict) or not all(
+            isinstance(v, int) and not isinstance(v, bool) for v in params.values()):
+        raise ValueError(f"{where} must be a table of env params (name = int)")
+    return dict(params)
+
+
 def _check_mix(value, where):
     """env_mix must be a list of {num_envs >= 1, env_params = {...}} tables."""
     if not isinstance(value, list):
@@ -103,24 +113,16 @@ def _check_mix(value, where):
         num = group.get("num_envs")
         if isinstance(num, bool) or not isinstance(num, int) or num < 1:
             raise ValueError(f"{where}env_mix[{i}].num_envs must be an int >= 1")
-        params = group.get("env_params", {})
-        if not isinstance(params, dict):
-            raise ValueError(f"{where}env_mix[{i}].env_params must be a table")
-        mix.append({"num_envs": num, "env_params": dict(params)})
+        params = _check_params(group.get("env_params", {}), f"{where}env_mix[{i}].env_params")
+        mix.append({"num_envs": num, "env_params": params})
     return mix
 
 
 def _check_params_list(value, where):
-    """A list of env-param tables ({name = int, ...})."""
+    """A list of env-param tables."""
     if not isinstance(value, list):
         raise ValueError(f"config key {where} must be a list of env-param tables")
-    out = []
-    for i, params in enumerate(value):
-        if not isinstance(params, dict) or not all(
-                isinstance(v, int) and not isinstance(v, bool) for v in params.values()):
-            raise ValueError(f"{where}[{i}] must be a table of env params (name = int)")
-        out.append(dict(params))
-    return out
+    return [_check_params(params, f"{where}[{i}]") for i, params in enumerate(value)]
 
 
 def config_path(env_name):
@@ -149,6 +151,12 @@ def available_configs():
     return sorted(f[:-5] for f in os.listdir(CONFIG_DIR) if f.endswith(".toml"))
 
 
+def needs_baseline(target):
+    """True if the [target] table compares with the scripted baseline's mean score."""
+    return (target.get("min_baseline_ratio") is not None
+            or target.get("min_baseline_margin") is not None)
+
+
 def target_met(result, target, max_score=0.0):
     """(met, reasons): checks an evaluation result against a config's [target] table.
 
@@ -165,11 +173,12 @@ def target_met(result, target, max_score=0.0):
         if score < need:
             reasons.append(f"mean score {score:.2f} < {target['min_score_fraction']} x "
                            f"max score {max_score:g} = {need:.1f}")
-    if target.get("min_baseline_ratio") is not None:
-        base = result.get("baseline_mean")
-        if base is None:
-            reasons.append("baseline mean unknown")
-        elif score < target["min_baseline_ratio"] * base:
-            reasons.append(f"mean score {score:.2f} < {target['min_baseline_ratio']} x "
-                           f"baseline {base:.2f}")
+    ratio, margin = target.get("min_baseline_ratio"), target.get("min_baseline_margin")
+    base = result.get("baseline_mean")
+    if needs_baseline(target) and base is None:
+        reasons.append("baseline mean unknown")
+    if base is not None and ratio is not None and score < ratio * base:
+        reasons.append(f"mean score {score:.2f} < {ratio} x baseline {base:.2f}")
+    if base is not None and margin is not None and score < base + margin:
+        reasons.append(f"mean score {score:.2f} < baseline {base:.2f} + {margin}")
     return not reasons, reasons

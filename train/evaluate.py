@@ -18,13 +18,14 @@ import time
 import numpy as np
 
 import envs
-from train.config import target_met
+from train.config import needs_baseline, target_met
 
 
 def run_episodes(name, act=None, episodes=100, seed=0, params=None, max_steps=None):
     """Plays `episodes` episodes; returns per-episode arrays (score, return, length, perf).
 
-    act(obs [n, obs_size]) -> int actions [n]; None plays the env's scripted baseline.
+    act(obs [n, obs_size]) -> int actions [n] (continuous envs: float actions
+    [n, action_dim]); None plays the env's scripted baseline.
     A recurrent act (attribute `recurrent` true, e.g. RecurrentAct) is called as
     act(obs, agents, starts): `agents` [n] numbers every agent of the evaluation, `starts`
     [n] is true where obs is the first observation of an episode.
@@ -52,7 +53,7 @@ def run_episodes(name, act=None, episodes=100, seed=0, params=None, max_steps=No
                                          for i in active])
                 actions = np.asarray(act(obs, agents, starts[agents]), dtype=np.int32)
             else:
-                actions = np.asarray(act(obs), dtype=np.int32)
+                actions = np.asarray(act(obs), dtype=lanes[0].actions.dtype)
         finished = False
         for k, i in enumerate(active):
             lane = lanes[i]
@@ -112,7 +113,7 @@ def evaluate_target(name, act, target, max_score, episodes=100, seed=0):
     params, or once per table of target["each_params"]. Returns (result, met, reasons);
     with several tables the result is the worst case's (lowest mean score and perf, a
     reason per case that misses) and holds every case's result under "cases"."""
-    baseline = target.get("min_baseline_ratio") is not None
+    baseline = needs_baseline(target)
     cases = target.get("each_params") or [{}]
     results, reasons = [], []
     for params in cases:
@@ -168,10 +169,24 @@ class RecurrentAct:
         return np.asarray(logits).argmax(axis=1).astype(np.int32)
 
 
+def mean_actions(mean, low, high):
+    """A Gaussian policy's deterministic actions: its means clipped into the bounds."""
+    return np.clip(np.asarray(mean, dtype=np.float32), np.asarray(low, dtype=np.float32),
+                   np.asarray(high, dtype=np.float32))
+
+
 def torch_act(policy, device="cpu"):
     """act() for a torch Policy: argmax of the logits, no gradients (a RecurrentAct for
-    an LSTM policy)."""
+    an LSTM policy; for continuous actions the means, clipped into the spec's bounds)."""
     import torch
+
+    if policy.continuous:
+        def act_mean(obs):
+            with torch.inference_mode():
+                mean = policy(torch.from_numpy(obs).to(device))[0]
+            return mean_actions(mean.cpu().numpy(), policy.action_low.cpu().numpy(),
+                                policy.action_high.cpu().numpy())
+        return act_mean
 
     if policy.recurrent:
         def step(obs, h, c):

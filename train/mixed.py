@@ -29,7 +29,9 @@ class MixedVecEnv:
         self.num_envs = sum(e.num_envs for e in self.envs)
         self.num_agents = sum(e.num_agents for e in self.envs)
         self.num_actions = first.num_actions
-        allocate_buffers(self, self.num_agents, self.spec["obs_size"], first.obs_dtype)
+        self.continuous = first.continuous
+        allocate_buffers(self, self.num_agents, self.spec["obs_size"], first.obs_dtype,
+                         self.spec)
         self.slices = []
         start = 0
         for e in self.envs:

@@ -9,6 +9,11 @@ inside forward(), on the observation exactly as the C env writes it:
   * uint8 grids of cell codes 0..obs_high become one-hot planes, built by comparing
     the observation with an arange of the codes and casting (Cast, Equal, Cast in ONNX,
     which onnxruntime-web runs on every backend).
+
+Continuous-action envs (spec action_kind "continuous") get a Gaussian actor, as in
+CleanRL's ppo_continuous_action.py: the actor outputs the mean of each action value and
+a state-independent log standard deviation (a learned parameter, broadcast over the
+batch); forward() then returns (mean, log_std, value).
 """
 import numpy as np
 import torch
@@ -26,7 +31,8 @@ class Policy(nn.Module):
     """Shared encoder (one-hot/scale, then conv or MLP), then an actor and a critic head.
 
     forward(obs) -> (logits [batch, num_actions], value [batch]); with an LSTM
-    forward(obs, h, c) -> (logits, value, h, c).
+    forward(obs, h, c) -> (logits, value, h, c). Continuous actions: forward(obs) ->
+    (mean [batch, action_dim], log_std [batch, action_dim], value [batch]).
     """
 
     def __init__(self, spec, hidden=128, layers=2, conv_channels=(), center_obs=False,
@@ -37,6 +43,10 @@ class Policy(nn.Module):
         self.obs_height = int(spec["obs_height"])
         self.obs_width = int(spec["obs_width"])
         self.num_actions = int(spec["num_actions"])
+        self.continuous = spec.get("action_kind", "discrete") == "continuous"
+        self.action_dim = int(spec["action_dim"]) if self.continuous else 0
+        if self.continuous and lstm:
+            raise ValueError("an LSTM policy for continuous actions is not supported")
         if self.obs_height * self.obs_width != self.obs_size:
             raise ValueError(f"spec obs_size {self.obs_size} != obs_height x obs_width "
                              f"({self.obs_height} x {self.obs_width})")
@@ -89,7 +99,15 @@ class Policy(nn.Module):
                 else:
                     nn.init.orthogonal_(param, 1.0)
             in_features = self.lstm_size
-        self.actor = layer_init(nn.Linear(in_features, self.num_actions), std=0.01)
+        outputs = self.action_dim if self.continuous else self.num_actions
+        self.actor = layer_init(nn.Linear(in_features, outputs), std=0.01)
+        if self.continuous:
+            self.actor_logstd = nn.Parameter(torch.zeros(1, self.action_dim))
+            # The bounds, for the deterministic (mean) actions of torch_act().
+            self.register_buffer("action_low", torch.tensor(spec["action_low"],
+                                                            dtype=torch.float32))
+            self.register_buffer("action_high", torch.tensor(spec["action_high"],
+                                                             dtype=torch.float32))
         # Turn-based envs carry a legal-action mask in the observation (envs/env.h):
         # illegal actions get a logit of -1e9 (zero probability, no gradient), in torch
         # and in the exported ONNX graph alike.
@@ -135,6 +153,11 @@ class Policy(nn.Module):
 
     def forward(self, obs, h=None, c=None):
         hidden = self.encoder(self.preprocess(obs))
+        if self.continuous:
+            mean = self.actor(hidden)
+            # Broadcast by arithmetic (not expand) so the ONNX graph knows its width.
+            log_std = mean * 0.0 + self.actor_logstd
+            return mean, log_std, self.critic(hidden).squeeze(-1)
         if not self.recurrent:
             return self.mask_logits(obs, self.actor(hidden)), self.critic(hidden).squeeze(-1)
         h, c = self.lstm(hidden, (h, c))
@@ -148,8 +171,12 @@ class Policy(nn.Module):
         return zeros, zeros.clone()
 
     def step(self, obs, state, done):
-        """One step for the trainer: (logits, value, state). `done` [batch] (float, 1 where
-        `obs` starts a new episode) zeroes those agents' state first."""
+        """One step for the trainer: (logits, value, state), logits being (mean, log_std)
+        for continuous actions. `done` [batch] (float, 1 where `obs` starts a new episode)
+        zeroes those agents' state first."""
+        if self.continuous:
+            mean, log_std, value = self(obs)
+            return (mean, log_std), value, state
         if not self.recurrent:
             logits, value = self(obs)
             return logits, value, state
@@ -161,6 +188,9 @@ class Policy(nn.Module):
         """A rollout replayed in order: obs [T, batch, ...], dones [T, batch], the state
         at its start -> logits [T * batch, A], value [T * batch] (rows in (t, agent)
         order, like the flattened rollout)."""
+        if self.continuous:
+            mean, log_std, value = self(obs.reshape(-1, obs.shape[-1]))
+            return (mean, log_std), value
         if not self.recurrent:
             return self(obs.reshape(-1, obs.shape[-1]))
         T, batch = dones.shape

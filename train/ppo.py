@@ -37,6 +37,36 @@ def sample_actions(logits):
     return (logits - noise).argmax(dim=1)
 
 
+# Continuous actions (policy output (mean, log_std)) use a diagonal Gaussian, as in
+# CleanRL's ppo_continuous_action.py: actions are sampled unclipped and stored that way
+# for the log-probabilities; the C env clamps them into their bounds (envs/env.h).
+def sample(out):
+    """Sampled actions for a policy output: logits, or (mean, log_std)."""
+    if isinstance(out, tuple):
+        mean, log_std = out
+        return mean + log_std.exp() * torch.randn_like(mean)
+    return sample_actions(out)
+
+
+def log_prob(out, actions):
+    """Log-probability of `actions` under the policy output (summed over dimensions)."""
+    if isinstance(out, tuple):
+        mean, log_std = out
+        return torch.distributions.Normal(mean, log_std.exp()).log_prob(actions).sum(1)
+    return torch.log_softmax(out, dim=1).gather(1, actions.unsqueeze(1)).squeeze(1)
+
+
+def log_prob_entropy(out, actions):
+    """(log-probability of `actions`, entropy) per row of the policy output."""
+    if isinstance(out, tuple):
+        mean, log_std = out
+        normal = torch.distributions.Normal(mean, log_std.exp())
+        return normal.log_prob(actions).sum(1), normal.entropy().sum(1)
+    log_probs = torch.log_softmax(out, dim=1)
+    entropy = -(log_probs.exp() * log_probs).sum(dim=1)
+    return log_probs.gather(1, actions.unsqueeze(1)).squeeze(1), entropy
+
+
 class Rollout:
     """Storage for one rollout ([T, n] per quantity; obs kept in the env's own dtype, so
     uint8 grids stay small) and zero-copy views of the env's numpy buffers."""
@@ -45,7 +75,10 @@ class Rollout:
         n, spec = env.num_agents, env.spec
         obs_dtype = torch.uint8 if spec["obs_dtype"] == "uint8" else torch.float32
         self.obs = torch.zeros((T, n, spec["obs_size"]), dtype=obs_dtype)
-        self.actions = torch.zeros((T, n), dtype=torch.long)
+        if env.continuous:
+            self.actions = torch.zeros((T, n, spec["action_dim"]))
+        else:
+            self.actions = torch.zeros((T, n), dtype=torch.long)
         self.logprobs = torch.zeros((T, n))
         self.rewards = torch.zeros((T, n))
         self.dones = torch.zeros((T, n))     # 1 where obs[t] starts a new episode
@@ -86,12 +119,11 @@ def rollout(env, policy, buf, state, next_done, shaping, device, timer):
         with torch.inference_mode():
             logits, value, state = policy.step(buf.obs[t].to(device), state,
                                                next_done.to(device))
-            action = sample_actions(logits)
-            buf.logprobs[t] = torch.log_softmax(logits, dim=1).gather(
-                1, action.unsqueeze(1)).squeeze(1).cpu()
+            action = sample(logits)
+            buf.logprobs[t] = log_prob(logits, action).cpu()
         buf.values[t] = value.cpu()
         buf.actions[t] = action.cpu()
-        buf.env_actions.copy_(buf.actions[t])          # int64 -> the env's int32 buffer
+        buf.env_actions.copy_(buf.actions[t])          # into the env's int32/float32 buffer
         shaping.before_step(buf.env_obs)
         t1 = time.perf_counter()
         env.step_unchecked()
@@ -127,17 +159,16 @@ def advantages_and_returns(policy, buf, state, next_done, gamma, gae_lambda, dev
 
 
 class Minibatch(nn.Module):
-    """The policy's forward on a minibatch, as the update needs it: whole sequences for an
-    LSTM policy, single steps otherwise. DistributedDataParallel wraps this module."""
+    """The policy's forward on a minibatch, as the update needs it (Policy.sequence: whole
+    sequences for an LSTM policy, single steps otherwise; (mean, log_std) in place of the
+    logits for continuous actions). DistributedDataParallel wraps this module."""
 
     def __init__(self, policy):
         super().__init__()
         self.policy = policy
 
     def forward(self, obs, state=(), dones=None):
-        if self.policy.recurrent:
-            return self.policy.sequence(obs, state, dones)
-        return self.policy(obs)
+        return self.policy.sequence(obs, state, dones)
 
 
 def update(policy, learner, optimizer, buf, advantages, returns, ppo, device):
@@ -146,7 +177,7 @@ def update(policy, learner, optimizer, buf, advantages, returns, ppo, device):
     A feed-forward policy samples minibatches of single steps; an LSTM policy takes
     minibatches of agents, each with its whole sequence of `num_steps` steps. `learner` is
     the Minibatch module around `policy` (in DistributedDataParallel under torchrun)."""
-    T, n = buf.actions.shape
+    T, n = buf.actions.shape[:2]
     batch = {"logprobs": buf.logprobs, "actions": buf.actions, "advantages": advantages,
              "returns": returns, "values": buf.values}
     if policy.recurrent:
@@ -155,7 +186,7 @@ def update(policy, learner, optimizer, buf, advantages, returns, ppo, device):
         state = tuple(s.to(device) for s in buf.state)
         units = n
     else:
-        batch = {k: v.reshape(-1).to(device) for k, v in batch.items()}
+        batch = {k: v.reshape(T * n, *v.shape[2:]).to(device) for k, v in batch.items()}
         obs = buf.obs.reshape(T * n, -1).to(device)
         units = T * n
     minibatch_size = units // ppo["num_minibatches"]
@@ -171,9 +202,7 @@ def update(policy, learner, optimizer, buf, advantages, returns, ppo, device):
             else:
                 logits, newvalue = learner(obs[mb])
                 b = {k: v[mb] for k, v in batch.items()}
-            log_probs = torch.log_softmax(logits, dim=1)
-            newlogprob = log_probs.gather(1, b["actions"].unsqueeze(1)).squeeze(1)
-            entropy = -(log_probs.exp() * log_probs).sum(dim=1)
+            newlogprob, entropy = log_prob_entropy(logits, b["actions"])
             logratio = newlogprob - b["logprobs"]
             ratio = logratio.exp()
             with torch.no_grad():

@@ -5,16 +5,17 @@
 #define SHIFTPLAY_BENCH_LOOP_H
 
 // Steps `env` (already created and reset) `steps` times with uniform random actions drawn
-// from an Rng seeded with `action_seed`. Returns a checksum of the rewards so the work
+// from an Rng seeded with `action_seed` (envs/glue.h random_action_into; `actions` is the
+// env's action buffer). Returns a checksum of the rewards so the work
 // cannot be optimized away (and so both builds can be seen to agree).
-static double bench_loop(Env *env, int32_t *actions, int num_agents, int steps,
+static double bench_loop(Env *env, void *actions, int num_agents, int steps,
                          uint64_t action_seed) {
     Rng rng;
     rng_seed(&rng, action_seed);
     double checksum = 0.0;
     for (int t = 0; t < steps; t++) {
         for (int a = 0; a < num_agents; a++) {
-            actions[a] = rng_int(&rng, ENV_SPEC.num_actions);
+            random_action_into(&rng, a, actions);
         }
         env_step(env);
         for (int a = 0; a < num_agents; a++) checksum += (double)env->io.rewards[a];

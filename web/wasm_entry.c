@@ -3,10 +3,12 @@
 // Built once per env by build_web.sh with
 //   -DENV_HEADER='"<name>/<name>.h"' -DRENDER_HEADER='"<name>/<name>_render.h"'
 // and uses only the names of the env contract (envs/env.h) plus the render header's
-// RENDER_WIDTH, RENDER_HEIGHT, env_render and env_human_action. Nothing here names an env.
+// RENDER_WIDTH, RENDER_HEIGHT, env_render and env_human_action (env_human_continuous for
+// a continuous env). Nothing here names an env.
 //
 // The JavaScript side (web/static/play.js) owns the frame loop: it reads input, writes the
-// int32 actions into the buffer at sp_actions_ptr(), calls sp_step(), then sp_render().
+// actions into the buffer at sp_actions_ptr() (int32 per agent, or sp_action_dim() float32
+// per agent for a continuous env: sp_action_kind()), calls sp_step(), then sp_render().
 // sp_create() never touches raylib, so the module also runs headless (node) for the
 // parity tests and the benchmark; sp_render_init() opens the "window" (the canvas).
 #include <emscripten.h>
@@ -23,12 +25,28 @@
 // the build here.
 __attribute__((unused)) static const struct {
     void (*render)(Env *env, int highlight_agent);
-    int (*human_action)(Env *env, int agent);
     const int *width;
     const int *height;
     const int *steps_per_second;
-} RENDER_CONTRACT = {env_render, env_human_action, &RENDER_WIDTH, &RENDER_HEIGHT,
-                     &RENDER_STEPS_PER_SECOND};
+} RENDER_CONTRACT = {env_render, &RENDER_WIDTH, &RENDER_HEIGHT, &RENDER_STEPS_PER_SECOND};
+
+enum { MAX_ACTION_DIM = 64 };
+static float g_human[MAX_ACTION_DIM];  // the human's last continuous action
+
+// The human's action for `agent` by action kind: the discrete action, or 0 after
+// writing the action_dim values to g_human.
+#ifdef ENV_CONTINUOUS_ACTIONS
+static void (*const RENDER_HUMAN)(Env *, int, float *) = env_human_continuous;
+static int human_action(Env *env, int agent) {
+    RENDER_HUMAN(env, agent, g_human);
+    return 0;
+}
+#else
+static int (*const RENDER_HUMAN)(Env *, int) = env_human_action;
+static int human_action(Env *env, int agent) {
+    return RENDER_HUMAN(env, agent);
+}
+#endif
 
 // Per-agent episode bookkeeping, read by JavaScript as float32[SP_STATS_FIELDS] per agent.
 enum {
@@ -49,7 +67,7 @@ static int g_window;
 static int g_params[MAX_PARAMS];
 static int g_num_agents;
 static void *g_obs;
-static int32_t *g_actions;
+static void *g_actions;  // action_item_size() bytes per agent
 static float *g_rewards;
 static uint8_t *g_terminals;
 static uint8_t *g_truncations;
@@ -105,10 +123,10 @@ EXPORT int sp_create(uint32_t seed_lo, uint32_t seed_hi, const int32_t *params) 
         if (g_params[i] < p->min_value || g_params[i] > p->max_value) return -1;
     }
     int n = env_num_agents(g_params);
-    if (n < 1) return -1;
+    if (n < 1 || action_contract_error() != NULL || action_values() > MAX_ACTION_DIM) return -1;
     g_num_agents = n;
     g_obs = calloc((size_t)n * obs_per_agent(), obs_item_size());
-    g_actions = (int32_t *)calloc((size_t)n, sizeof(int32_t));
+    g_actions = calloc((size_t)n, action_item_size());
     g_rewards = (float *)calloc((size_t)n, sizeof(float));
     g_terminals = (uint8_t *)calloc((size_t)n, 1);
     g_truncations = (uint8_t *)calloc((size_t)n, 1);
@@ -121,7 +139,7 @@ EXPORT int sp_create(uint32_t seed_lo, uint32_t seed_hi, const int32_t *params) 
         return -2;
     }
     g_env.io.observations = g_obs;
-    g_env.io.actions = g_actions;
+    attach_actions(&g_env.io, g_actions);
     g_env.io.rewards = g_rewards;
     g_env.io.terminals = g_terminals;
     g_env.io.truncations = g_truncations;
@@ -161,10 +179,11 @@ EXPORT void sp_step(void) {
     }
 }
 
-// The scripted baseline's actions for every agent, written to `out` (int32[num_agents]).
-EXPORT void sp_baseline_fill(int32_t *out) {
+// The scripted baseline's actions for every agent, written to `out` (an action buffer:
+// int32[num_agents], or float32[num_agents * action_dim]).
+EXPORT void sp_baseline_fill(void *out) {
     if (!g_created) return;
-    for (int a = 0; a < g_num_agents; a++) out[a] = env_baseline_action(&g_env, a);
+    for (int a = 0; a < g_num_agents; a++) baseline_into(&g_env, a, out);
 }
 
 // The human's action for `agent` from the keys raylib sees held (needs sp_render_init).
@@ -174,10 +193,18 @@ EXPORT void sp_set_autoreset(int on) {
     g_env.io.autoreset = on ? 1 : 0;
 }
 
+// Continuous envs: returns 0 and leaves the action_dim values at sp_human_ptr() (0s,
+// clamped into the bounds, without a window).
 EXPORT int sp_human_action(int agent) {
-    if (!g_created || !g_window || agent < 0 || agent >= g_num_agents) return 0;
-    return env_human_action(&g_env, agent);
+    if (!g_created || !g_window || agent < 0 || agent >= g_num_agents) {
+        for (int i = 0; i < action_values() && GLUE_CONTINUOUS; i++)
+            g_human[i] = action_value(0.0f, ENV_SPEC.action_low[i], ENV_SPEC.action_high[i]);
+        return 0;
+    }
+    return human_action(&g_env, agent);
 }
+
+EXPORT float *sp_human_ptr(void) { return g_human; }
 
 // Opens the raylib window on Module.canvas. Separate from sp_create so the module can
 // run without a canvas. Returns 0 (also when already open).
@@ -197,7 +224,7 @@ EXPORT void sp_render(int highlight_agent) {
 }
 
 EXPORT void *sp_obs_ptr(void) { return g_obs; }
-EXPORT int32_t *sp_actions_ptr(void) { return g_actions; }
+EXPORT void *sp_actions_ptr(void) { return g_actions; }
 EXPORT float *sp_rewards_ptr(void) { return g_rewards; }
 EXPORT uint8_t *sp_terminals_ptr(void) { return g_terminals; }
 EXPORT uint8_t *sp_truncations_ptr(void) { return g_truncations; }
@@ -208,6 +235,8 @@ EXPORT int sp_obs_size(void) { return (int)obs_per_agent(); }
 EXPORT int sp_obs_dtype(void) { return ENV_SPEC.obs_dtype; }
 EXPORT int sp_obs_item_size(void) { return (int)obs_item_size(); }
 EXPORT int sp_num_actions(void) { return ENV_SPEC.num_actions; }
+EXPORT int sp_action_kind(void) { return ENV_SPEC.action_kind; }
+EXPORT int sp_action_dim(void) { return action_values(); }
 EXPORT int sp_render_width(void) { return RENDER_WIDTH; }
 EXPORT int sp_render_height(void) { return RENDER_HEIGHT; }
 EXPORT int sp_steps_per_second(void) { return RENDER_STEPS_PER_SECOND; }
@@ -358,6 +387,30 @@ static void json_versus(Json *j) {
     }
 }
 
+static void json_float_list(Json *j, const char *key, const float *values, int n) {
+    json_key(j, key);
+    if (values == NULL) {
+        json_lit(j, "null");
+        return;
+    }
+    json_lit(j, "[");
+    for (int i = 0; i < n; i++) {
+        char num[48];
+        snprintf(num, sizeof(num), "%s%.9g", i ? "," : "", (double)values[i]);
+        json_lit(j, num);
+    }
+    json_lit(j, "]");
+}
+
+// The action kind, the same keys as the binding's spec() (envs/env.h).
+static void json_actions(Json *j) {
+    int continuous = GLUE_CONTINUOUS;
+    json_kstr(j, "action_kind", continuous ? "continuous" : "discrete");
+    json_int(j, "action_dim", action_values());
+    json_float_list(j, "action_low", continuous ? ENV_SPEC.action_low : NULL, action_values());
+    json_float_list(j, "action_high", continuous ? ENV_SPEC.action_high : NULL, action_values());
+}
+
 // The spec (same fields as the Python binding's spec()) plus what the web glue adds:
 // obs_shape, render size, default num_agents, steps_per_second, stats layout.
 EXPORT const char *sp_spec_json(void) {
@@ -384,7 +437,8 @@ EXPORT const char *sp_spec_json(void) {
     json_float(&j, "obs_low", ENV_SPEC.obs_low);
     json_float(&j, "obs_high", ENV_SPEC.obs_high);
     json_int(&j, "num_actions", ENV_SPEC.num_actions);
-    json_str_list(&j, "action_names", ENV_SPEC.action_names, ENV_SPEC.num_actions);
+    json_str_list(&j, "action_names", ENV_SPEC.action_names, action_name_count());
+    json_actions(&j);
     json_key(&j, "params");
     json_lit(&j, "[");
     int defaults[MAX_PARAMS];

@@ -11,7 +11,7 @@
 
 typedef struct {
     void *obs;
-    int32_t *actions;
+    void *actions;  // action_item_size() bytes per agent
     float *rewards;
     uint8_t *terminals;
     uint8_t *truncations;
@@ -21,7 +21,7 @@ typedef struct {
 static Buffers alloc_buffers(int agents) {
     Buffers b;
     b.obs = calloc((size_t)agents * obs_per_agent(), obs_item_size());
-    b.actions = calloc((size_t)agents, sizeof(int32_t));
+    b.actions = calloc((size_t)agents, action_item_size());
     b.rewards = calloc((size_t)agents, sizeof(float));
     b.terminals = calloc((size_t)agents, 1);
     b.truncations = calloc((size_t)agents, 1);
@@ -40,7 +40,7 @@ static void free_buffers(Buffers *b) {
 
 static void attach(Env *env, Buffers *b) {
     env->io.observations = b->obs;
-    env->io.actions = b->actions;
+    attach_actions(&env->io, b->actions);
     env->io.rewards = b->rewards;
     env->io.terminals = b->terminals;
     env->io.truncations = b->truncations;
@@ -67,7 +67,7 @@ static long count_bad_obs(const Buffers *b, int agents) {
     return bad;
 }
 
-static int32_t fuzz_action(Rng *rng) {
+static int32_t fuzz_discrete(Rng *rng) {
     int r = rng_int(rng, 10);
     if (r == 0) return -1 - rng_int(rng, 1000);
     if (r == 1) return ENV_SPEC.num_actions + rng_int(rng, 1000);
@@ -75,9 +75,34 @@ static int32_t fuzz_action(Rng *rng) {
     return rng_int(rng, ENV_SPEC.num_actions);
 }
 
+// A continuous value: mostly within [lo, hi], else far outside, infinite or NaN (the
+// env must clamp, envs/env.h).
+static float fuzz_continuous(Rng *rng, float lo, float hi) {
+    int r = rng_int(rng, 10);
+    if (r == 0) return lo - 1000.0f * rng_float(rng) - 1e-3f;
+    if (r == 1) return hi + 1000.0f * rng_float(rng) + 1e-3f;
+    if (r == 2) return (rng_int(rng, 2) ? 1.0f : -1.0f) * HUGE_VALF;
+    if (r == 3) return NAN;
+    return lo + (hi - lo) * rng_float(rng);
+}
+
+static void fuzz_action(Rng *rng, int agent, void *actions) {
+    if (!GLUE_CONTINUOUS) {
+        ((int32_t *)actions)[agent] = fuzz_discrete(rng);
+        return;
+    }
+    float *a = (float *)actions + (size_t)agent * ENV_SPEC.action_dim;
+    for (int i = 0; i < ENV_SPEC.action_dim; i++)
+        a[i] = fuzz_continuous(rng, ENV_SPEC.action_low[i], ENV_SPEC.action_high[i]);
+}
+
 static int run_steps(long steps) {
     int params[MAX_PARAMS];
     if (default_params(params) < 0) return 1;
+    if (action_contract_error() != NULL) {
+        printf("%s: %s\n", ENV_SPEC.name, action_contract_error());
+        return 1;
+    }
     int agents = env_num_agents(params);
     Buffers b = alloc_buffers(agents);
     Env *env = calloc(1, sizeof(Env));
@@ -91,9 +116,9 @@ static int run_steps(long steps) {
     rng_seed(&rng, 99);
     long bad = count_bad_obs(&b, agents), done = 0, agent_steps = 0;
     for (long t = 0; agent_steps < steps; t++) {
-        for (int a = 0; a < agents; a++) b.actions[a] = fuzz_action(&rng);
+        for (int a = 0; a < agents; a++) fuzz_action(&rng, a, b.actions);
         if (t % 3 == 0) {
-            for (int a = 0; a < agents; a++) b.actions[a] = env_baseline_action(env, a);
+            for (int a = 0; a < agents; a++) baseline_into(env, a, b.actions);
         }
         env_step(env);
         agent_steps += agents;

@@ -1,8 +1,11 @@
 // Headless driver of a built env (web/build/<env>.js) for the parity test and the bench.
 // No canvas: sp_create never opens a window.
 //
-//   node --no-experimental-fetch node_harness.js parity <env.js> <seed> <steps> <actions.bin> <out.bin>
-//     actions.bin: int32[steps * num_agents]; -1 means "the env's C baseline action".
+//   node --no-experimental-fetch node_harness.js parity <env.js> <seed> <steps> <actions.bin> <baseline.bin> <out.bin>
+//     actions.bin: per step, every agent's action in the env's layout: int32[num_agents],
+//     or float32[num_agents * action_dim] for continuous actions (sp_action_kind() 1);
+//     baseline.bin: uint8[steps * num_agents], 1 where the agent plays the env's C
+//     baseline instead (computed from the wasm env's own state).
 //     out.bin: initial obs, then per step obs | rewards | terminals | truncations (raw bytes).
 //   node --no-experimental-fetch node_harness.js bench <env.js> <steps> <seed>
 //     prints {"steps", "seconds", "checksum", "num_agents"} as JSON.
@@ -15,10 +18,12 @@ function views(m) {
   const n = m._sp_num_agents();
   const obsBytes = n * m._sp_obs_size() * m._sp_obs_item_size();
   const buf = m.HEAPU8.buffer;
+  const dim = m._sp_action_dim();
   return {
     n,
+    dim,
     obs: new Uint8Array(buf, m._sp_obs_ptr(), obsBytes),
-    actions: new Int32Array(buf, m._sp_actions_ptr(), n),
+    actions: new Uint8Array(buf, m._sp_actions_ptr(), 4 * n * dim),  // raw bytes, either kind
     rewards: new Uint8Array(buf, m._sp_rewards_ptr(), 4 * n),
     terminals: new Uint8Array(buf, m._sp_terminals_ptr(), n),
     truncations: new Uint8Array(buf, m._sp_truncations_ptr(), n),
@@ -31,15 +36,17 @@ function create(m, seed) {
   if (rc !== 0) throw new Error('sp_create failed: ' + rc);
 }
 
-async function parity(js, seed, steps, actionsFile, outFile) {
+async function parity(js, seed, steps, actionsFile, baselineFile, outFile) {
   const m = await loadModule(js);
   create(m, seed);
   const v = views(m);
   const n = v.n;
-  const raw = fs.readFileSync(actionsFile);
-  const acts = new Int32Array(raw.buffer, raw.byteOffset, raw.byteLength >> 2);
-  if (acts.length !== steps * n) throw new Error(`actions: want ${steps * n}, got ${acts.length}`);
-  const baseline = m._malloc(4 * n);
+  const per = 4 * v.dim;  // bytes of one agent's action
+  const acts = new Uint8Array(fs.readFileSync(actionsFile));
+  const useBaseline = new Uint8Array(fs.readFileSync(baselineFile));
+  if (acts.length !== steps * n * per) throw new Error(`actions: want ${steps * n * per} bytes, got ${acts.length}`);
+  if (useBaseline.length !== steps * n) throw new Error(`baseline flags: want ${steps * n}, got ${useBaseline.length}`);
+  const baseline = m._malloc(n * per);
   const stepBytes = v.obs.length + 4 * n + 2 * n;
   const chunkSteps = Math.max(1, Math.floor((8 << 20) / stepBytes));
   const chunk = new Uint8Array(chunkSteps * stepBytes);
@@ -48,10 +55,11 @@ async function parity(js, seed, steps, actionsFile, outFile) {
   let used = 0;
   for (let t = 0; t < steps; t++) {
     m._sp_baseline_fill(baseline);
-    const base = new Int32Array(m.HEAPU8.buffer, baseline, n);
+    const base = new Uint8Array(m.HEAPU8.buffer, baseline, n * per);
     for (let a = 0; a < n; a++) {
-      const x = acts[t * n + a];
-      v.actions[a] = x < 0 ? base[a] : x;
+      const from = useBaseline[t * n + a] ? base.subarray(a * per, (a + 1) * per)
+        : acts.subarray((t * n + a) * per, (t * n + a + 1) * per);
+      v.actions.set(from, a * per);
     }
     m._sp_step();
     chunk.set(v.obs, used); used += v.obs.length;
@@ -94,7 +102,7 @@ async function bench(js, steps, seed) {
 async function main() {
   const [cmd, ...args] = process.argv.slice(2);
   if (cmd === 'parity') {
-    await parity(args[0], args[1], Number(args[2]), args[3], args[4]);
+    await parity(args[0], args[1], Number(args[2]), args[3], args[4], args[5]);
   } else if (cmd === 'bench') {
     await bench(args[0], Number(args[1]), Number(args[2] || 1));
   } else {

@@ -248,6 +248,45 @@ def test_touch_takeover_and_direction_buttons_on_a_phone(phone, server_url):
     assert page.errors == []
 
 
+CONTINUOUS = [n for n in ENVS if spec_of(n).get("action_kind") == "continuous"]
+
+
+@pytest.mark.parametrize("name", CONTINUOUS)
+def test_touch_joystick_drives_continuous_actions(phone, server_url, name):
+    """A continuous env's touch pad is a thumb joystick (no action buttons): a finger at
+    its top sets action value 0 near its high bound, at its right value 1; lifting it
+    hands the game back to the bot."""
+    spec = spec_of(name)
+    page = open_play(phone, server_url, name, "?policy=baseline")
+    assert page.locator("#touch-pad .touch-stick").is_visible()
+    assert page.locator("#touch-pad [data-action]").count() == 0
+    box = page.locator("#touch-pad .touch-stick").bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    cdp = page.context.new_cdp_session(page)
+    human = "Array.from(shiftplay.env.agentAction(shiftplay.env.actions, shiftplay.game.humanAgent))"
+    low, high = spec["action_low"], spec["action_high"]
+
+    def touch(kind, x, y):
+        points = [] if kind == "touchEnd" else [{"x": x, "y": y}]
+        cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+    touch("touchStart", cx, box["y"] + 3)
+    page.wait_for_function("document.getElementById('control').textContent === 'YOU'")
+    t = page.evaluate("shiftplay.game.totalSteps")
+    page.wait_for_function(f"shiftplay.game.totalSteps >= {t + 3}")
+    up = page.evaluate(human)
+    assert up[0] > 0.8 * high[0] and abs(up[1]) < 0.1 * (high[1] - low[1]), up
+    touch("touchMove", box["x"] + box["width"] - 3, cy)
+    t = page.evaluate("shiftplay.game.totalSteps")
+    page.wait_for_function(f"shiftplay.game.totalSteps >= {t + 3}")
+    right = page.evaluate(human)
+    assert right[1] > 0.8 * high[1] and abs(right[0] - min(max(0, low[0]), high[0])) < 0.1, right
+    touch("touchEnd", 0, 0)
+    page.wait_for_function("document.getElementById('control').textContent === 'BOT'")
+    assert page.evaluate("shiftplay.game.humanActionOverride") is None
+    assert page.errors == []
+
+
 def test_phone_layout_has_no_horizontal_overflow(phone, server_url):
     for name in ENVS:
         page = open_play(phone, server_url, name, "?policy=baseline")

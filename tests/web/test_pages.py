@@ -150,6 +150,39 @@ def action_checks(page, spec):
     return checked
 
 
+HUMAN_ACTION = """() => {
+  const g = shiftplay.game, e = shiftplay.env;
+  return Array.from(e.agentAction(e.actions, g.humanAgent));
+}"""
+
+
+def continuous_key_checks(page, spec):
+    """Continuous actions: with no game key down the human's action ramps back to idle
+    (0 clamped into each bound); each arrow key held moves at least one action value away
+    from it, gradually (a ramp, not a jump to a bound), and staying within the bounds."""
+    low, high = spec["action_low"], spec["action_high"]
+    idle = [min(max(0.0, lo), hi) for lo, hi in zip(low, high)]
+    wait_steps(page, 20)
+    assert page.evaluate(HUMAN_ACTION) == pytest.approx(idle), "no key: the idle action"
+    checked = 0
+    for key in ("ArrowUp", "ArrowLeft", "ArrowRight", "ArrowDown"):
+        page.keyboard.down(key)
+        wait_steps(page, 1)
+        first = page.evaluate(HUMAN_ACTION)
+        wait_steps(page, 8)
+        later = page.evaluate(HUMAN_ACTION)
+        page.keyboard.up(key)
+        for values in (first, later):
+            assert all(lo <= v <= hi for v, lo, hi in zip(values, low, high)), values
+        if later != pytest.approx(idle):
+            far = max(abs(a - b) for a, b in zip(later, idle))
+            near = max(abs(a - b) for a, b in zip(first, idle))
+            assert near < far, f"{key}: the action should ramp ({first} -> {later})"
+            checked += 1
+        wait_steps(page, 20)
+    return checked
+
+
 def check_control_obs(page, spec):
     """The spec's control observation (e.g. a paddle coordinate) moves with the keys."""
     i, less_key, more_key = control_keys(spec)
@@ -270,7 +303,10 @@ def test_shift_hands_control_to_the_keyboard_and_back(page, server_url, name):
         check_control_obs(page, spec)
     if name in STATE_CHECKS:
         STATE_CHECKS[name](page, spec)
-    checked = action_checks(page, spec)
+    if spec.get("action_kind") == "continuous":
+        checked = continuous_key_checks(page, spec)
+    else:
+        checked = action_checks(page, spec)
     checked += turn_checked
     assert checked > 0 or name in STATE_CHECKS or control_keys(spec), \
         f"{name}: no arrow key maps to an action name; add a check to STATE_CHECKS"
@@ -340,6 +376,12 @@ def test_canvas_scales_to_the_window(page, server_url):
 ASYNC_POLICY = """async () => {
   const g = shiftplay.game;
   let inflight = 0, maxInflight = 0, calls = 0, goodObs = true;
+  // Always the last action (discrete) or every value at its high bound (continuous).
+  const fixed = shiftplay.env.newActions();
+  const info0 = shiftplay.env.info();
+  for (let i = 0; i < fixed.length; i++) {
+    fixed[i] = info0.continuous ? info0.actionHigh[i % info0.actionDim] : info0.numActions - 1;
+  }
   g.setPolicy({
     name: 'test', label: 'Test policy',
     act(obs, info) {
@@ -348,7 +390,7 @@ ASYNC_POLICY = """async () => {
       goodObs = goodObs && obs instanceof T && obs.length === info.numAgents * info.obsSize;
       return new Promise((resolve) => setTimeout(() => {
         inflight--;
-        resolve(new Int32Array(info.numAgents).fill(info.numActions - 1));
+        resolve(fixed.slice());
       }, 25));
     },
   });
@@ -369,7 +411,7 @@ ASYNC_POLICY = """async () => {
   const fallbackSteps = await waitSteps(s1, 5);
   g.setPolicy(null);
   return {calls, maxInflight, goodObs, steps: s1 - s0, label, actions, fallbackSteps,
-          numActions: shiftplay.env.numActions,
+          expected: Array.from(fixed),
           restored: document.getElementById('policy-name').textContent};
 }"""
 
@@ -382,7 +424,7 @@ def test_async_policy_plugs_in_and_falls_back(page, server_url, name):
     assert r["maxInflight"] == 1, "steps must never overlap"
     assert r["goodObs"], "the policy gets the observation buffer (num_agents x obs_size)"
     assert r["label"] == "Test policy"
-    assert set(r["actions"]) == {r["numActions"] - 1}
+    assert r["actions"] == r["expected"]
     assert r["fallbackSteps"] > 3, "a failing policy falls back to the baseline"
     assert r["restored"] == "Scripted baseline (C)"
     assert page.console.errors == []
@@ -418,4 +460,39 @@ def test_browser_matches_native_from_the_same_seed(page, server_url, name):
         native.step(native.baseline_actions())
     assert bytes(got) == native.observations.view(np.uint8).tobytes()
     native.close()
+    assert page.console.errors == []
+
+
+CONTINUOUS = [n for n in ENVS if manifest()["envs"][n]["spec"].get("action_kind") == "continuous"]
+
+WILD_POLICY = """async () => {
+  // A policy that returns values C would have to clamp: the page clamps them first, as C
+  // reads them (NaN as 0), so the actions shown are the actions played.
+  const g = shiftplay.game, env = shiftplay.env, info = env.info();
+  const wild = [NaN, 1e9, -1e9, Infinity, -Infinity];
+  g.setPolicy({name: 'wild', label: 'Wild policy', act() {
+    const a = env.newActions();
+    for (let i = 0; i < a.length; i++) a[i] = wild[i % wild.length];
+    return a;
+  }});
+  const s0 = g.totalSteps;
+  while (g.totalSteps < s0 + 3) await new Promise((r) => setTimeout(r, 20));
+  const played = Array.from(env.actions), decided = Array.from(g.lastDecision.actions);
+  g.setPolicy(null);
+  return {played, decided, low: Array.from(info.actionLow), high: Array.from(info.actionHigh),
+          dim: info.actionDim};
+}"""
+
+
+@pytest.mark.parametrize("name", CONTINUOUS)
+def test_page_clamps_continuous_actions_like_c(page, server_url, name):
+    open_play(page, server_url, name, query="?policy=baseline")
+    r = page.evaluate(WILD_POLICY)
+    wild = [float("nan"), 1e9, -1e9, float("inf"), float("-inf")]
+    want = []
+    for i in range(len(r["played"])):
+        lo, hi = r["low"][i % r["dim"]], r["high"][i % r["dim"]]
+        v = wild[i % len(wild)]
+        want.append(min(max(0.0 if v != v else v, lo), hi))
+    assert r["played"] == want and r["decided"] == want
     assert page.console.errors == []

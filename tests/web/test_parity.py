@@ -4,7 +4,9 @@ The wasm build (web/build/<env>.js, run headless in node by node_harness.js) and
 native build (envs.make(name, num_envs=1, seed=S)) step through the same action sequence,
 half random actions and half the env's own C baseline (computed on each side from its own
 state), and must produce identical observations, rewards, terminals and truncations,
-compared as raw bytes at every step.
+compared as raw bytes at every step. Continuous envs get random values within the bounds
+and, for one in ten, values C must clamp: far outside, infinite or NaN (written straight
+into the native buffer, past Python's checks, as the page's buffer is).
 """
 import os
 
@@ -18,11 +20,16 @@ CASES = [(name, seed, steps) for name in env_names()
          for seed, steps in ((20240607, STEPS), (2**40 + 7, 1000))]
 
 
-def make_actions(num_agents, num_actions, steps, seed):
+def make_actions(env, steps, seed):
+    """(actions [steps, *env.actions.shape] in the env's dtype, use_baseline [steps, n])."""
     rng = np.random.default_rng(seed)
-    acts = rng.integers(0, num_actions, size=(steps, num_agents), dtype=np.int32)
-    acts[rng.random((steps, num_agents)) < 0.5] = -1  # -1: the baseline's action
-    return acts
+    acts = np.stack([env.random_actions(rng) for _ in range(steps)])
+    if env.continuous:
+        wild = rng.random(acts.shape) < 0.1
+        acts[wild] = rng.choice(np.float32([np.nan, np.inf, -np.inf, 1e6, -1e6, 3.5, -2.5]),
+                                size=int(wild.sum()))
+    use_baseline = rng.random((steps, env.num_agents)) < 0.5
+    return acts, use_baseline
 
 
 def first_difference(a, b):
@@ -39,11 +46,13 @@ def test_wasm_matches_native(name, seed, steps, tmp_path):
     js = built_js(name)
     env = envs.make(name, num_envs=1, seed=seed)
     n = env.num_agents
-    acts = make_actions(n, env.num_actions, steps, seed)
+    acts, use_baseline = make_actions(env, steps, seed)
     actions_file = tmp_path / "actions.bin"
+    baseline_file = tmp_path / "baseline.bin"
     out_file = tmp_path / "out.bin"
     acts.tofile(actions_file)
-    run_node("parity", js, seed, steps, actions_file, out_file)
+    use_baseline.astype(np.uint8).tofile(baseline_file)
+    run_node("parity", js, seed, steps, actions_file, baseline_file, out_file)
 
     data = np.fromfile(out_file, dtype=np.uint8)
     obs_bytes = env.observations.nbytes
@@ -60,10 +69,11 @@ def test_wasm_matches_native(name, seed, steps, tmp_path):
     episodes = 0
     for t in range(steps):
         a = acts[t].copy()
-        if (a < 0).any():
+        if use_baseline[t].any():
             base = env.baseline_actions()
-            a[a < 0] = base[a < 0]
-        env.step(a)
+            a[use_baseline[t]] = base[use_baseline[t]]
+        env.actions[...] = a  # as the page writes them: C clamps what needs clamping
+        env.step_unchecked()
         o = obs_bytes + t * step_bytes
         check("observations", data[o:o + obs_bytes], env.observations, t)
         o += obs_bytes

@@ -15,6 +15,11 @@
 // argmax of the logits (game.policyMode 'argmax') or a sample ('sample'); the policy keeps
 // lastProbs (softmax, num_agents x num_actions) and lastValues for the Game's decision.
 //
+// Continuous actions (spec action_kind 'continuous', sidecar actions.kind): the model's
+// outputs are `mean` and `log_std` [batch, action_dim] (a Gaussian) and `value`. Argmax
+// mode plays the mean, sampling mode mean + exp(log_std) * N(0, 1); either is clipped into
+// the action bounds. The policy keeps lastMeans and lastStds (num_agents x action_dim).
+//
 // On the play page, prefetchModel(cfg, url) starts ORT's and the model's downloads and the
 // session at once, in parallel with the env (the baseline bot plays meanwhile); then
 // startModel(page, early) checks the model against the env, hands it to the game and
@@ -37,6 +42,12 @@ import { pageUrl } from './url_state.js';
 const LABEL = 'Trained policy (PPO)';
 const INPUT = 'obs';
 const OUTPUTS = ['logits', 'value'];
+const CONTINUOUS_OUTPUTS = ['mean', 'log_std', 'value'];
+
+// The model's outputs (before any recurrent state) for the env's action kind.
+function outputsFor(env) {
+  return env.continuous ? CONTINUOUS_OUTPUTS : OUTPUTS;
+}
 // After this many failed steps in a row the page gives up on the model.
 const MAX_FAILURES = 30;
 
@@ -177,7 +188,13 @@ export function checkSidecar(meta, env) {
     problems.push(`it reads ${o.dtype} observations, the env writes ${env.obsDtype}`);
   }
   const a = meta.actions || {};
-  if (a.count !== env.numActions) {
+  const kind = a.kind || 'discrete';
+  const envKind = env.continuous ? 'continuous' : 'discrete';
+  if (kind !== envKind) {
+    problems.push(`it plays ${kind} actions, the env takes ${envKind} ones`);
+  } else if (env.continuous && a.dim !== env.actionDim) {
+    problems.push(`it outputs ${a.dim} action values, the env takes ${env.actionDim}`);
+  } else if (a.count !== env.numActions) {
     problems.push(`it has ${a.count} actions, the env has ${env.numActions}`);
   }
   try {
@@ -202,7 +219,7 @@ export function recurrentState(meta) {
   const list = meta.recurrent_state;
   if (list === undefined || list === null) return [];
   if (!Array.isArray(list)) throw new Error('its recurrent_state is not a list');
-  const names = new Set([INPUT, ...OUTPUTS]);
+  const names = new Set([INPUT, ...OUTPUTS, ...CONTINUOUS_OUTPUTS]);
   return list.map((s, i) => {
     const where = `recurrent_state[${i}]`;
     if (!s || typeof s !== 'object') throw new Error(`its ${where} is not an object`);
@@ -242,7 +259,7 @@ function checkSession(session, env, state) {
     throw new PolicyLoadError(`The model must have the inputs ${JSON.stringify(want)} (its description ` +
       `says so), it has ${JSON.stringify(inputs)}.`);
   }
-  for (const name of [...OUTPUTS, ...state.map((s) => s.output)]) {
+  for (const name of [...outputsFor(env), ...state.map((s) => s.output)]) {
     if (!outputs.includes(name)) {
       throw new PolicyLoadError(`The model has no output “${name}” (outputs: ${JSON.stringify(outputs)}).`);
     }
@@ -286,6 +303,12 @@ export class OnnxPolicy {
     this.lastLogits = null;
     this.lastProbs = null;
     this.lastValues = null;
+    this.continuous = !!env.continuous;
+    this.actionDim = env.actionDim || 1;
+    this.actionLow = env.actionLow;
+    this.actionHigh = env.actionHigh;
+    this.lastMeans = null;
+    this.lastStds = null;
     this.failures = 0;
     this.runs = 0;
     this.onGiveUp = null;  // called once after MAX_FAILURES failed steps in a row
@@ -375,6 +398,9 @@ export class OnnxPolicy {
     const out = await this._run(feeds);
     const next = {};
     for (const s of this.state) next[s.output] = out[s.output] && out[s.output].data;
+    if (this.continuous) {
+      return { mean: out.mean.data, logStd: out.log_std.data, value: out.value.data, state: next };
+    }
     return { logits: out.logits.data, value: out.value.data, state: next };
   }
 
@@ -389,6 +415,8 @@ export class OnnxPolicy {
     this.lastLogits = null;
     this.lastProbs = null;
     this.lastValues = null;
+    this.lastMeans = null;
+    this.lastStds = null;
     const mode = info.policyMode === 'sample' ? 'sample' : 'argmax';
     const after = this.recurrent ? (out) => this._keepState(out, n) : null;
     return this._run(this._feeds, after).then(
@@ -402,7 +430,52 @@ export class OnnxPolicy {
     throw e;
   }
 
+  // A standard normal draw from this.random (Box-Muller).
+  _gaussian() {
+    const u = 1 - this.random();  // (0, 1]
+    const v = this.random();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  }
+
+  // Continuous actions: the means (argmax mode) or Gaussian samples, clipped into bounds.
+  _chooseContinuous(out, n, mode) {
+    const D = this.actionDim;
+    const mean = out.mean && out.mean.data;
+    const logStd = out.log_std && out.log_std.data;
+    const values = out.value && out.value.data;
+    if (!mean || mean.length !== n * D || !logStd || logStd.length !== n * D ||
+        !values || values.length !== n) {
+      return this._failed(new Error(`model outputs have the wrong size (mean ${mean && mean.length}, ` +
+        `log_std ${logStd && logStd.length}, value ${values && values.length}; expected ${n * D}, ` +
+        `${n * D} and ${n})`));
+    }
+    const actions = new Float32Array(n * D);
+    const stds = new Float32Array(n * D);
+    for (let i = 0; i < n * D; i++) {
+      stds[i] = Math.exp(logStd[i]);
+      let a = mean[i];
+      if (mode === 'sample') a += stds[i] * this._gaussian();
+      const lo = this.actionLow[i % D];
+      const hi = this.actionHigh[i % D];
+      if (Number.isNaN(a)) a = 0;
+      actions[i] = a < lo ? lo : (a > hi ? hi : a);
+    }
+    this.lastMeans = mean instanceof Float32Array ? mean : Float32Array.from(mean);
+    this.lastStds = stds;
+    return this._chosen(values, actions);
+  }
+
+  // Books a successful run: its values, and the actions it chose (returned).
+  _chosen(values, actions) {
+    this.lastValues = values instanceof Float32Array ? values : Float32Array.from(values);
+    this.failures = 0;
+    this.runs += 1;
+    if (this.runs === 1) mark('firstModelRun');
+    return actions;
+  }
+
   _choose(out, n, mode) {
+    if (this.continuous) return this._chooseContinuous(out, n, mode);
     const A = this.numActions;
     const logits = out.logits && out.logits.data;
     const values = out.value && out.value.data;
@@ -434,11 +507,7 @@ export class OnnxPolicy {
     }
     this.lastLogits = logits;
     this.lastProbs = probs;
-    this.lastValues = values instanceof Float32Array ? values : Float32Array.from(values);
-    this.failures = 0;
-    this.runs += 1;
-    if (this.runs === 1) mark('firstModelRun');
-    return actions;
+    return this._chosen(values, actions);
   }
 }
 
@@ -498,9 +567,13 @@ export async function policyFor(prepared, env) {
     throw new PolicyLoadError(`The model does not run on ${n} observation(s) of size ${env.obsSize}.`,
       describe(e));
   }
-  if (probe.logits.length !== n * env.numActions || probe.value.length !== n) {
-    throw new PolicyLoadError(`The model's outputs have the wrong shape: ${probe.logits.length} logits ` +
-      `and ${probe.value.length} values for ${n} observation(s), expected ${n * env.numActions} and ${n}.`);
+  const heads = env.continuous ? probe.mean : probe.logits;
+  const width = env.continuous ? env.actionDim : env.numActions;
+  const what = env.continuous ? 'action means' : 'logits';
+  if (heads.length !== n * width || probe.value.length !== n ||
+      (env.continuous && probe.logStd.length !== n * width)) {
+    throw new PolicyLoadError(`The model's outputs have the wrong shape: ${heads.length} ${what} ` +
+      `and ${probe.value.length} values for ${n} observation(s), expected ${n * width} and ${n}.`);
   }
   for (const s of policy.state) {
     const got = probe.state[s.output];

@@ -7,7 +7,7 @@
 //   env.create(seed); env.renderInit();
 //   const game = new Game(env, {input: new ShiftInput()});
 //   game.on('step', (decision) => ...);          // see Game's events below
-//   game.setPolicy(policy);   // optional: anything with act(obs, info) -> Int32Array|Promise
+//   game.setPolicy(policy);   // optional: anything with act(obs, info) -> actions|Promise
 //   game.start();
 //
 // Frame loop (requestAnimationFrame): per frame, speed x stepsPerSecond/60 steps (read
@@ -20,6 +20,12 @@
 // A model policy runs on every step, also while the human drives (its actions for the
 // human's agent are shown, not stepped), so a recurrent one carries its state through
 // the real game: info.starts tells it which agents begin an episode at this observation.
+//
+// Actions come in the env's kind (spec.action_kind): discrete envs take an Int32Array of
+// one action per agent; continuous ones a Float32Array of actionDim values per agent
+// (agent a's at a * actionDim), each within [action_low, action_high]. Everything here
+// goes through env.newActions / setAgentAction / agentAction / sanitizeActions, so the
+// loop, the human's takeover and the decisions work the same for both.
 
 import { siteUrl } from './url_state.js';
 
@@ -118,6 +124,12 @@ export class WasmEnv {
     this.renderHeight = mod._sp_render_height();
     this.stepsPerSecond = mod._sp_steps_per_second();
     this.actionNames = this.spec.action_names || [];
+    // Continuous actions (envs/env.h): actionDim float32 values per agent.
+    this.continuous = this.spec.action_kind === 'continuous';
+    this.actionDim = this.continuous ? mod._sp_action_dim() : 1;
+    this.actionLow = this.continuous ? Float32Array.from(this.spec.action_low) : null;
+    this.actionHigh = this.continuous ? Float32Array.from(this.spec.action_high) : null;
+    this.ActionArray = this.continuous ? Float32Array : Int32Array;
     this.numAgents = 0;
     this.windowOpen = false;
     this._buffer = null;
@@ -137,7 +149,7 @@ export class WasmEnv {
     if (rc !== 0) throw new Error(`${this.spec.name}: create failed (${rc})`);
     this.numAgents = mod._sp_num_agents();
     if (this._scratch) mod._free(this._scratch);
-    this._scratch = mod._malloc(4 * this.numAgents);
+    this._scratch = mod._malloc(4 * this.numAgents * this.actionDim);
     this._buffer = null;
     return this;
   }
@@ -156,18 +168,20 @@ export class WasmEnv {
       this._obs = this.obsDtype === 'uint8'
         ? new Uint8Array(buf, obsPtr, n * this.obsSize)
         : new Float32Array(buf, obsPtr, n * this.obsSize);
-      this._actions = new Int32Array(buf, mod._sp_actions_ptr(), n);
+      const A = this.ActionArray;
+      this._actions = new A(buf, mod._sp_actions_ptr(), n * this.actionDim);
       this._rewards = new Float32Array(buf, mod._sp_rewards_ptr(), n);
       this._terminals = new Uint8Array(buf, mod._sp_terminals_ptr(), n);
       this._truncations = new Uint8Array(buf, mod._sp_truncations_ptr(), n);
       this._stats = new Float32Array(buf, mod._sp_stats_ptr(), n * this.statsFields);
-      this._scratchView = new Int32Array(buf, this._scratch, n);
+      this._scratchView = new A(buf, this._scratch, n * this.actionDim);
+      this._human = this.continuous ? new Float32Array(buf, mod._sp_human_ptr(), this.actionDim) : null;
       this._buffer = buf;
     }
   }
 
   get obs() { this._views(); return this._obs; }             // num_agents x obs_size
-  get actions() { this._views(); return this._actions; }     // int32 per agent
+  get actions() { this._views(); return this._actions; }     // see newActions()
   get rewards() { this._views(); return this._rewards; }
   get terminals() { this._views(); return this._terminals; }
   get truncations() { this._views(); return this._truncations; }
@@ -177,13 +191,49 @@ export class WasmEnv {
     return o.subarray(agent * this.obsSize, (agent + 1) * this.obsSize);
   }
 
-  // Writes `actions` (one int per agent) into wasm memory and steps once.
+  // A zeroed action buffer for every agent: Int32Array(numAgents), or
+  // Float32Array(numAgents * actionDim) for continuous actions.
+  newActions() { return new this.ActionArray(this.numAgents * this.actionDim); }
+
+  // Agent `agent`'s action in buffer `a`: an int, or a view of its actionDim values.
+  agentAction(a, agent) {
+    if (!this.continuous) return a[agent];
+    return a.subarray(agent * this.actionDim, (agent + 1) * this.actionDim);
+  }
+
+  // Sets agent `agent`'s action in `a` (an int, or actionDim values).
+  setAgentAction(a, agent, value) {
+    if (this.continuous) a.set(value, agent * this.actionDim);
+    else a[agent] = value;
+  }
+
+  // Makes every action in `a` valid, as C would read it: a discrete one outside
+  // [0, numActions) becomes `invalid`; a continuous value is clamped into its bounds
+  // (NaN reads as 0). So what the page shows is what was played.
+  sanitizeActions(a, invalid) {
+    if (!this.continuous) {
+      for (let i = 0; i < a.length; i++) {
+        if (!(a[i] >= 0 && a[i] < this.numActions)) a[i] = invalid;
+      }
+      return a;
+    }
+    const d = this.actionDim;
+    for (let i = 0; i < a.length; i++) {
+      const lo = this.actionLow[i % d];
+      const hi = this.actionHigh[i % d];
+      const v = Number.isNaN(a[i]) ? 0 : a[i];
+      a[i] = v < lo ? lo : (v > hi ? hi : v);
+    }
+    return a;
+  }
+
+  // Writes `actions` (newActions() layout) into wasm memory and steps once.
   step(actions) {
     this.actions.set(actions);
     this.mod._sp_step();
   }
 
-  // The C baseline's actions for all agents, into `out` (Int32Array(num_agents)).
+  // The C baseline's actions for all agents, into `out` (newActions() layout).
   baselineActions(out) {
     this.mod._sp_baseline_fill(this._scratch);
     this._views();
@@ -191,7 +241,14 @@ export class WasmEnv {
     return out;
   }
 
-  humanAction(agent) { return this.mod._sp_human_action(agent); }
+  // The human's action for `agent` from the keys held: an int, or (continuous) a new
+  // Float32Array of actionDim values, ramped by the render header.
+  humanAction(agent) {
+    const a = this.mod._sp_human_action(agent);
+    if (!this.continuous) return a;
+    this._views();
+    return Float32Array.from(this._human);
+  }
 
   // Off: a finished episode keeps its final state until reset() (versus games).
   setAutoreset(on) { this.mod._sp_set_autoreset(on ? 1 : 0); }
@@ -243,6 +300,8 @@ export class WasmEnv {
     return {
       numAgents: this.numAgents, obsSize: this.obsSize, obsShape: this.obsShape,
       obsDtype: this.obsDtype, numActions: this.numActions, spec: this.spec,
+      continuous: this.continuous, actionDim: this.actionDim,
+      actionLow: this.actionLow, actionHigh: this.actionHigh,
     };
   }
 }
@@ -290,7 +349,7 @@ export class BaselinePolicy {
   }
 
   act(obs, info) {
-    if (!this._out || this._out.length !== info.numAgents) this._out = new Int32Array(info.numAgents);
+    if (!this._out || this._out.length !== info.numAgents * this.env.actionDim) this._out = this.env.newActions();
     return this.env.baselineActions(this._out);
   }
 }
@@ -408,7 +467,8 @@ export class Game {
     this._queued = 0;
     this._dtAvg = 1000 / 60;
     // Human input besides Shift (touch): humanHeld takes over with the env's own key
-    // mapping; humanActionOverride (an action index) takes over with that action.
+    // mapping; humanActionOverride (an action index, or for continuous actions an array
+    // of actionDim values, e.g. a thumb joystick's) takes over with that action.
     this._humanHeld = false;
     this._humanActionOverride = null;
     this._human = false;
@@ -420,7 +480,7 @@ export class Game {
     this._source = 'baseline';
     this._lastTs = null;
     this._raf = 0;
-    this._actions = new Int32Array(env.numAgents);
+    this._actions = env.newActions();
     // Per agent, 1 when its episode starts at the current observation: the policy gets
     // it as info.starts (a recurrent one zeroes those agents' state). Set by an episode's
     // end (terminal or truncation), reset() and setPolicy(); cleared once a policy saw it.
@@ -531,7 +591,8 @@ export class Game {
     this.split = { bot: 0, you: 0, botSteps: 0, youSteps: 0 };
   }
 
-  // A policy: {name, label, act(obs, info) -> Int32Array | Promise<Int32Array>}.
+  // A policy: {name, label, act(obs, info) -> actions | Promise<actions>}, actions in
+  // env.newActions() layout (Int32Array per agent, or actionDim floats per agent).
   // null restores the baseline. obs is a view into wasm memory, valid until the
   // promise settles (steps wait for it); copy it to keep it.
   setPolicy(policy) {
@@ -697,7 +758,7 @@ export class Game {
       this._starts.fill(0);  // read by act() at once
     }
     const check = (acts) => {
-      if (!acts || acts.length !== env.numAgents) return fallback(new Error('bad action count'));
+      if (!acts || acts.length !== env.numAgents * env.actionDim) return fallback(new Error('bad action count'));
       this.policyFailures = 0;
       this._source = policy.source || 'model';
       this._decidedBy = policy;
@@ -781,31 +842,30 @@ export class Game {
     }
     const pick = () => (this._humanActionOverride !== null ? this._humanActionOverride : env.humanAction(h));
     if (this.versus) {
-      a[h] = pick();
+      env.setAgentAction(a, h, pick());
       if (!policyActions) this._baselineOthers(a, h);
       if (human) this._takeOthers(a, h);
     } else if (human) {
-      a[h] = pick();
+      env.setAgentAction(a, h, pick());
     } else if (!policyActions) {
       a.set(this.baseline.act(env.obs, env.info()));
     }
-    for (let i = 0; i < a.length; i++) {
-      if (!(a[i] >= 0 && a[i] < env.numActions)) a[i] = this.turnBased ? -1 : 0;
-    }
+    env.sanitizeActions(a, this.turnBased ? -1 : 0);
     return this._apply(a, this._decide(policyActions, a, human || this.versus), human || this.versus);
   }
 
   // Versus without a policy's actions: the baseline plays every side but the human's.
   _baselineOthers(a, h) {
-    const mine = a[h];
-    a.set(this.baseline.act(this.env.obs, this.env.info()));
-    a[h] = mine;
+    const env = this.env;
+    const mine = env.continuous ? Float32Array.from(env.agentAction(a, h)) : a[h];
+    a.set(this.baseline.act(env.obs, env.info()));
+    env.setAgentAction(a, h, mine);
   }
 
   // Versus with Shift held: the human's keys drive the bot's side(s) too.
   _takeOthers(a, h) {
     for (let i = 0; i < a.length; i++) {
-      if (i !== h) a[i] = this.env.humanAction(i);
+      if (i !== h) this.env.setAgentAction(a, i, this.env.humanAction(i));
     }
     this.tookOver = true;
   }
@@ -875,18 +935,24 @@ export class Game {
   // What decided this step: actions (all agents, as stepped), botActions (what the
   // policy chose, before the human's override; null if it did not run), probs
   // (numAgents x numActions) and values (numAgents) when a model decided, else null.
+  // Continuous actions (actions in newActions() layout): means and stds (numAgents x
+  // actionDim, the model's Gaussian) instead of probs.
   _decide(policyActions, actions, human) {
     const source = policyActions ? this._source : 'baseline';
     const by = policyActions ? this._decidedBy : this.baseline;
     const model = source !== 'baseline' ? by : null;
+    const A = this.env.ActionArray;
     let botActions = null;
-    if (policyActions) botActions = Int32Array.from(policyActions);
-    else if (!human) botActions = Int32Array.from(actions);
+    if (policyActions) botActions = A.from(policyActions);
+    else if (!human) botActions = A.from(actions);
     return {
       step: this.totalSteps,
-      actions: Int32Array.from(actions),
+      actions: A.from(actions),
       botActions,
+      continuous: this.env.continuous,
       probs: (model && model.lastProbs) || null,
+      means: (model && model.lastMeans) || null,
+      stds: (model && model.lastStds) || null,
       values: (model && model.lastValues) || null,
       source,
       policy: by ? by.name : 'baseline',

@@ -4,6 +4,10 @@
 // a sampling toggle (game.policyMode). While the human drives, the model still runs: the
 // bars show what the bot would do, and the human's actual action is marked.
 // Also shows the model's download progress (the game's 'status' events, onnx_policy.js).
+// Continuous actions (env.continuous): one row per action dimension over its range
+// [low, high], with the model's mean ± std as a band around a tick, the value played by
+// the bot marked, and while the human drives, the human's value next to what the bot
+// would have played.
 
 import { el } from './dom.js';
 
@@ -20,7 +24,8 @@ export class PolicyView {
     this.agent = game.viewAgent || 0;
     const names = env.actionNames || [];
     this.names = [];
-    for (let k = 0; k < env.numActions; k++) this.names.push(names[k] || `action ${k}`);
+    const count = env.continuous ? env.actionDim : env.numActions;
+    for (let k = 0; k < count; k++) this.names.push(names[k] || `action ${k}`);
     this.shown = {};
     this.state = 'none';
     this.message = '';
@@ -61,7 +66,7 @@ export class PolicyView {
     this.load.setAttribute('aria-valuemax', '100');
 
     const bars = el('div', 'pv-bars');
-    this.rows = this.names.map((name, k) => {
+    this.rows = this.env.continuous ? this._continuousRows(bars) : this.names.map((name, k) => {
       const row = el('div', 'pv-row');
       row.dataset.action = String(k);
       const fill = el('span', 'pv-fill');
@@ -91,11 +96,113 @@ export class PolicyView {
       if (canvas) canvas.focus({ preventScroll: true });
     });
     sample.append(this.sample, document.createTextNode(' Sample actions'));
-    sample.title = 'Off: the most likely action (argmax). On: draw from the probabilities.';
+    sample.title = this.env.continuous
+      ? 'Off: the mean of each action value. On: draw from the Gaussian (mean ± std).'
+      : 'Off: the most likely action (argmax). On: draw from the probabilities.';
     foot.append(valueWrap, sample);
 
     this.note = el('div', 'pv-note', 'The scripted baseline picks actions without probabilities.');
     r.append(head, this.load, bars, foot, this.note);
+  }
+
+  // Continuous actions: a row per dimension, its track spanning [low, high].
+  _continuousRows(bars) {
+    const env = this.env;
+    return this.names.map((name, k) => {
+      const row = el('div', 'pv-row pv-crow');
+      row.dataset.action = String(k);
+      const track = el('span', 'pv-track pv-ctrack');
+      const lo = env.actionLow[k];
+      const hi = env.actionHigh[k];
+      const zero = el('span', 'pv-zero');
+      zero.style.left = `${(100 * Math.min(1, Math.max(0, (0 - lo) / (hi - lo)))).toFixed(1)}%`;
+      const band = el('span', 'pv-band');
+      const mean = el('span', 'pv-mark pv-mean');
+      const bot = el('span', 'pv-mark pv-botmark');
+      const you = el('span', 'pv-mark pv-youmark');
+      track.append(zero, band, mean, bot, you);
+      const num = el('span', 'pv-pct pv-num', '–');
+      row.append(el('span', 'pv-name', name), track, num);
+      bars.append(row);
+      return { row, band, mean, bot, you, num, lo, hi, shown: '' };
+    });
+  }
+
+  // Position in a row's track, as a CSS percentage (clipped to the range).
+  _at(r, v) {
+    const f = (v - r.lo) / (r.hi - r.lo);
+    return `${(100 * Math.min(1, Math.max(0, f))).toFixed(1)}%`;
+  }
+
+  _place(r, node, v) {
+    node.hidden = !Number.isFinite(v);
+    if (!node.hidden) node.style.left = this._at(r, v);
+  }
+
+  updateContinuous(d) {
+    const a = this.agent;
+    const D = this.names.length;
+    const model = d.source === 'model' && d.means;
+    const source = model ? 'model' : 'baseline';
+    if (this.badge.dataset.source !== source) {
+      this.badge.dataset.source = source;
+      this.badge.textContent = model ? 'trained model' : 'baseline';
+    }
+    const fmt = (v) => (Number.isFinite(v) ? (v >= 0 ? ' ' : '') + v.toFixed(2) : '–');
+    const botVals = [];
+    const youVals = [];
+    for (let k = 0; k < D; k++) {
+      const r = this.rows[k];
+      const m = model ? d.means[a * D + k] : NaN;
+      const sd = model && d.stds ? d.stds[a * D + k] : NaN;
+      const bot = d.botActions ? d.botActions[a * D + k] : NaN;
+      const you = d.human ? d.actions[a * D + k] : NaN;
+      botVals.push(bot);
+      youVals.push(you);
+      const key = [m, sd, bot, you].map((v) => (Number.isFinite(v) ? v.toFixed(3) : '-')).join();
+      if (key === r.shown) continue;
+      r.shown = key;
+      this._place(r, r.mean, m);
+      this._place(r, r.bot, bot);
+      this._place(r, r.you, you);
+      r.band.hidden = !(Number.isFinite(m) && Number.isFinite(sd));
+      if (!r.band.hidden) {
+        r.band.style.left = this._at(r, m - sd);
+        const right = (Math.min(1, Math.max(0, (m + sd - r.lo) / (r.hi - r.lo))) * 100);
+        const left = parseFloat(this._at(r, m - sd));
+        r.band.style.width = `${Math.max(0, right - left).toFixed(1)}%`;
+      }
+      r.num.textContent = model ? `${fmt(m)} ± ${sd.toFixed(2)}` : fmt(bot);
+      r.row.className = 'pv-row pv-crow' + (d.human ? ' human' : ' chosen');
+    }
+    const v = model && d.values ? d.values[a] : NaN;
+    this._text('value', this.value, Number.isFinite(v) ? (v >= 0 ? '+' : '') + v.toFixed(2) : '–');
+    const list = (vals) => this.names.map((n, k) => `${n} ${fmt(vals[k]).trim()}`).join(', ');
+    this._note(d, !!model, {
+      you: list(youVals), bot: d.botActions ? list(botVals) : null,
+      chosen: `${d.mode === 'sample' ? 'Sampled' : 'Mean'}: ${list(botVals)}`,
+      baseline: `Baseline: ${list(botVals)} (a script: no distribution)`,
+    });
+  }
+
+  // The line under the bars: the human's action and the bot's, or the model's choice,
+  // or why the baseline plays. texts: {you, bot (null: the bot did not run), chosen,
+  // baseline}.
+  _note(d, model, texts) {
+    let note;
+    if (d.human) {
+      note = texts.bot !== null ? `You: ${texts.you} · the bot would: ${texts.bot}` : `You: ${texts.you}`;
+    } else if (model) {
+      note = texts.chosen;
+    } else if (this.state === 'failed') {
+      note = 'The trained policy is unavailable: the scripted baseline plays.';
+    } else if (this.state === 'none' || this.state === 'off') {
+      note = this.message;
+    } else {
+      note = texts.baseline;
+    }
+    this._text('note', this.note, note);
+    this.root.dataset.human = d.human ? 'yes' : 'no';
   }
 
   _text(key, node, text) {
@@ -127,6 +234,10 @@ export class PolicyView {
   }
 
   update(d) {
+    if (this.env.continuous) {
+      this.updateContinuous(d);
+      return;
+    }
     const a = this.agent;
     const A = this.names.length;
     const model = d.source === 'model' && d.probs;
@@ -155,22 +266,13 @@ export class PolicyView {
     }
     const v = model && d.values ? d.values[a] : NaN;
     this._text('value', this.value, Number.isFinite(v) ? (v >= 0 ? '+' : '') + v.toFixed(2) : '–');
-    let note;
     const name = (k) => (k >= 0 ? this.names[k] : '–');
-    if (d.human) {
-      note = bot >= 0 ? `You: ${name(you)} · the bot would: ${name(bot)}` : `You: ${name(you)}`;
-    } else if (model) {
-      const p = d.probs[a * A + bot];
-      note = `${d.mode === 'sample' ? 'Sampled' : 'Most likely'}: ${name(bot)} (${Math.round(p * 100)}%)`;
-    } else if (this.state === 'failed') {
-      note = 'The trained policy is unavailable: the scripted baseline plays.';
-    } else if (this.state === 'none' || this.state === 'off') {
-      note = this.message;
-    } else {
-      note = `Baseline: ${name(bot)} (a script: no probabilities)`;
-    }
-    this._text('note', this.note, note);
-    this.root.dataset.human = d.human ? 'yes' : 'no';
+    const p = model && bot >= 0 ? d.probs[a * A + bot] : 0;
+    this._note(d, !!model, {
+      you: name(you), bot: bot >= 0 ? name(bot) : null,
+      chosen: `${d.mode === 'sample' ? 'Sampled' : 'Most likely'}: ${name(bot)} (${Math.round(p * 100)}%)`,
+      baseline: `Baseline: ${name(bot)} (a script: no probabilities)`,
+    });
   }
 
   dispose() {

@@ -4,6 +4,11 @@
 //   - one button per action (arrows for UP/DOWN/LEFT/RIGHT, the name otherwise; the
 //     spec's noop_action is left out): while pressed, the human drives with that action
 //     (game.humanActionOverride).
+//   - continuous actions (spec.action_kind 'continuous'): a thumb joystick instead of
+//     action buttons. While a finger is on it, the human drives with its position: the
+//     vertical axis sets action value 0 (up = toward its high bound), the horizontal
+//     axis value 1 (right = high); the centre is 0 (clamped into the bounds), the rim the
+//     bound. More dimensions than two keep their 0 (Shift and keys reach them all).
 // Shown on touch devices (or with ?touch=1); pointer and touch events, touch-action: none.
 // On the canvas itself (any device with touch):
 //   - turn-based envs: a tap is a mouse click where it lands, so the render header's own
@@ -124,11 +129,69 @@ function bindCanvas(page, names) {
   }
 }
 
+// Axis position p in [-1, 1] -> an action value: p * high above the centre, p * -low
+// below it, so the centre is 0 and the rim a bound (clamped into [low, high]).
+function axisValue(p, low, high) {
+  const v = p >= 0 ? p * high : -p * low;
+  return Math.min(high, Math.max(low, v));
+}
+
+// The thumb joystick of a continuous env; see the top. Returns its hold (release()).
+function joystick(pad, game, env) {
+  const stick = document.createElement('div');
+  stick.className = 'touch-stick';
+  stick.setAttribute('role', 'application');
+  stick.setAttribute('aria-label', 'thumb joystick: ' + (env.actionNames || []).slice(0, 2).join(' (up/down), ') + ' (left/right)');
+  const knob = document.createElement('span');
+  knob.className = 'touch-knob';
+  stick.appendChild(knob);
+  pad.appendChild(stick);
+  const D = env.actionDim;
+  const values = new Float32Array(D);
+  let active = null;
+  const move = (x, y) => {
+    const r = stick.getBoundingClientRect();
+    const radius = Math.max(1, r.width / 2);
+    let dx = (x - (r.left + r.width / 2)) / radius;
+    let dy = ((r.top + r.height / 2) - y) / radius;
+    const len = Math.hypot(dx, dy);
+    if (len > 1) { dx /= len; dy /= len; }
+    for (let k = 0; k < D; k++) values[k] = axisValue(0, env.actionLow[k], env.actionHigh[k]);
+    values[0] = axisValue(dy, env.actionLow[0], env.actionHigh[0]);
+    if (D > 1) values[1] = axisValue(dx, env.actionLow[1], env.actionHigh[1]);
+    knob.style.transform = `translate(${(dx * 50).toFixed(1)}%, ${(-dy * 50).toFixed(1)}%)`;
+    game.humanActionOverride = Float32Array.from(values);
+  };
+  const release = () => {
+    if (active === null) return;
+    active = null;
+    stick.classList.remove('pressed');
+    knob.style.transform = '';
+    game.humanActionOverride = null;
+  };
+  stick.addEventListener('pointerdown', (e) => {
+    if (e.pointerType === 'mouse' && e.button !== 0) return;
+    if (e.cancelable) e.preventDefault();
+    try { stick.setPointerCapture(e.pointerId); } catch (err) { /* synthetic pointer */ }
+    active = e.pointerId;
+    stick.classList.add('pressed');
+    move(e.clientX, e.clientY);
+  });
+  stick.addEventListener('pointermove', (e) => { if (e.pointerId === active) move(e.clientX, e.clientY); });
+  for (const type of ['pointerup', 'pointercancel', 'lostpointercapture']) {
+    stick.addEventListener(type, (e) => { if (e.pointerId === active) release(); });
+  }
+  stick.addEventListener('touchstart', (e) => { if (e.cancelable) e.preventDefault(); }, { passive: false });
+  stick.addEventListener('contextmenu', (e) => e.preventDefault());
+  return { release, get pressed() { return active !== null; }, values };
+}
+
 export function initTouch(page) {
   const pad = document.getElementById('touch-pad');
   if (!pad) return null;
   const { game, env } = page;
-  const names = env.spec.action_names || [];
+  const continuous = !!env.continuous;
+  const names = continuous ? [] : (env.spec.action_names || []);
   const noop = env.spec.noop_action;
   bindCanvas(page, names.map((n) => String(n).toUpperCase()));
   const versus = !!page.versusSpec;
@@ -177,6 +240,7 @@ export function initTouch(page) {
 
   pad.textContent = '';
   if (dirs.childElementCount) pad.appendChild(dirs);
+  if (continuous) holds.push(joystick(pad, game, env));
   pad.appendChild(take);
 
   holds.push(bindHold(take, () => {
