@@ -8,7 +8,7 @@ SPEC = envs.spec("racing")
 LABEL = {name: i for i, name in enumerate(SPEC["obs_labels"])}
 ACTION = {name: i for i, name in enumerate(SPEC["action_names"])}
 PHASES = ["daylight", "snow", "dusk", "night", "fog"]
-CARS = LABEL["car_0_seen"]
+CARS = LABEL["left_ahead_seen"]
 K = (SPEC["obs_size"] - CARS) // 4
 
 

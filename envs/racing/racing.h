@@ -26,7 +26,7 @@
 #include "../env.h"
 
 #define RACING_MAX_CARS 16     // traffic slots
-#define RACING_K 6             // nearest visible cars in the observation
+#define RACING_K 9             // car slots in the observation: 3 per lane
 #define RACING_CAR_OBS 14      // index of the first car value in the observation
 #define RACING_OBS_SIZE (RACING_CAR_OBS + 4 * RACING_K)
 
@@ -96,12 +96,15 @@ static const char *const RACING_ACTION_NAMES[RACING_NUM_ACTIONS] = {
 static const char *const RACING_OBS_LABELS[RACING_OBS_SIZE] = {
     "speed", "lateral_x", "lateral_velocity", "curve_here", "curve_next", "curve_next_in",
     "daylight", "snow", "dusk", "night", "fog", "visibility", "day_time", "cars_left",
-    "car_0_seen", "car_0_dx", "car_0_dz", "car_0_dv",
-    "car_1_seen", "car_1_dx", "car_1_dz", "car_1_dv",
-    "car_2_seen", "car_2_dx", "car_2_dz", "car_2_dv",
-    "car_3_seen", "car_3_dx", "car_3_dz", "car_3_dv",
-    "car_4_seen", "car_4_dx", "car_4_dz", "car_4_dv",
-    "car_5_seen", "car_5_dx", "car_5_dz", "car_5_dv",
+    "left_ahead_seen", "left_ahead_dx", "left_ahead_dz", "left_ahead_dv",
+    "left_next_seen", "left_next_dx", "left_next_dz", "left_next_dv",
+    "left_behind_seen", "left_behind_dx", "left_behind_dz", "left_behind_dv",
+    "center_ahead_seen", "center_ahead_dx", "center_ahead_dz", "center_ahead_dv",
+    "center_next_seen", "center_next_dx", "center_next_dz", "center_next_dv",
+    "center_behind_seen", "center_behind_dx", "center_behind_dz", "center_behind_dv",
+    "right_ahead_seen", "right_ahead_dx", "right_ahead_dz", "right_ahead_dv",
+    "right_next_seen", "right_next_dx", "right_next_dz", "right_next_dv",
+    "right_behind_seen", "right_behind_dx", "right_behind_dz", "right_behind_dv",
 };
 
 static const ObsGroup RACING_OBS_GROUPS[] = {
@@ -113,8 +116,10 @@ static const ObsGroup RACING_OBS_GROUPS[] = {
     {"visibility", 11, 1, 0.0f, 1.0f},        // sight ahead / full sight
     {"day_time", 12, 1, 0.0f, 1.0f},          // share of the day gone
     {"cars_left", 13, 1, 0.0f, 1.0f},         // quota left / the larger quota
-    // Nearest RACING_K visible cars by |dz|, each: seen (1, or 0 and zeros for an empty
-    // slot), dx / 4 (lanes), dz / full sight, (car speed - own speed) / top speed.
+    // The nearest visible cars, 3 per lane (left, center, right): the nearest ahead
+    // (alongside counts as ahead), the next one ahead, the nearest behind. Each: seen (1,
+    // or 0 and zeros for an empty slot), dx / 4 (lanes), dz / full sight,
+    // (car speed - own speed) / top speed.
     {"cars", RACING_CAR_OBS, 4 * RACING_K, -1.0f, 1.0f},
 };
 
@@ -245,6 +250,40 @@ static int racing_visible(const Env *env, const RacingCar *car) {
     return car->dz >= -behind;
 }
 
+static void racing_write_car(const Env *env, int car_index, float *slot) {
+    if (car_index < 0) {
+        slot[0] = slot[1] = slot[2] = slot[3] = 0.0f;
+        return;
+    }
+    const RacingCar *car = &env->cars[car_index];
+    slot[0] = 1.0f;
+    slot[1] = (car->x - env->x) / 4.0f;
+    slot[2] = car->dz / RACING_VIEW;
+    slot[3] = (car->speed - env->speed) / RACING_VMAX;
+}
+
+// A lane's three car slots: the two nearest visible cars ahead (or alongside), the
+// nearest visible one behind.
+static void racing_write_lane(const Env *env, int lane, float *obs) {
+    int first = -1, second = -1, behind = -1;
+    for (int i = 0; i < env->num_cars; i++) {
+        const RacingCar *car = &env->cars[i];
+        if (car->lane != lane || !racing_visible(env, car)) continue;
+        if (car->dz <= -RACING_CAR_LEN) {
+            if (behind < 0 || car->dz > env->cars[behind].dz) behind = i;
+        } else if (first < 0 || car->dz < env->cars[first].dz) {
+            second = first;
+            first = i;
+        } else if (second < 0 || car->dz < env->cars[second].dz) {
+            second = i;
+        }
+    }
+    float *slots = obs + RACING_CAR_OBS + 12 * lane;
+    racing_write_car(env, first, slots);
+    racing_write_car(env, second, slots + 4);
+    racing_write_car(env, behind, slots + 8);
+}
+
 static void racing_write_obs(Env *env) {
     float *obs = (float *)env->io.observations;
     int big_quota = env->quota_day1 > env->quota_later ? env->quota_day1 : env->quota_later;
@@ -259,32 +298,7 @@ static void racing_write_obs(Env *env) {
     obs[11] = env->view / RACING_VIEW;
     obs[12] = (float)env->day_t / (float)env->day_steps;
     obs[13] = (float)env->cars_left / (float)big_quota;
-    // The nearest RACING_K visible cars by |dz|: repeated selection of the next nearest.
-    int used = 0;  // bit i: car i already taken
-    for (int k = 0; k < RACING_K; k++) {
-        float *slot = obs + RACING_CAR_OBS + 4 * k;
-        int best = -1;
-        float best_d = 0.0f;
-        for (int i = 0; i < env->num_cars; i++) {
-            const RacingCar *car = &env->cars[i];
-            if ((used >> i) & 1 || !racing_visible(env, car)) continue;
-            float d = car->dz < 0.0f ? -car->dz : car->dz;
-            if (best < 0 || d < best_d) {
-                best = i;
-                best_d = d;
-            }
-        }
-        if (best < 0) {
-            slot[0] = slot[1] = slot[2] = slot[3] = 0.0f;
-            continue;
-        }
-        used |= 1 << best;
-        const RacingCar *car = &env->cars[best];
-        slot[0] = 1.0f;
-        slot[1] = (car->x - env->x) / 4.0f;
-        slot[2] = car->dz / RACING_VIEW;
-        slot[3] = (car->speed - env->speed) / RACING_VMAX;
-    }
+    for (int lane = 0; lane < 3; lane++) racing_write_lane(env, lane, obs);
 }
 
 static void racing_new_day(Env *env) {
