@@ -15,7 +15,7 @@ play, ours 30, so ours covers twice the game time per step). Theirs works in scr
 pixels: it moves up to 10 enemies, recomputes the road's bezier edges and the cars'
 lane positions, a day clock of 16 colour phases, and writes 68 observation values;
 ours moves up to 16 cars in road coordinates, resolves collisions and passes, and
-writes 38 values, picking the 6 nearest cars the day phase lets it see.
+writes 50 values, picking per lane the 3 nearest cars the day phase lets it see.
 """
 import argparse
 import json
