@@ -41,7 +41,11 @@ def test_policy_shapes_come_from_spec(name):
     spec = envs.spec(name)
     policy = fresh_policy(name)
     env = envs.make(name, num_envs=2, seed=0)
-    logits, value = policy(torch.from_numpy(env.observations))
+    obs = torch.from_numpy(env.observations)
+    if policy.recurrent:  # a config with [policy] lstm: the state goes in and out
+        logits, value, _, _ = policy(obs, *policy.initial_state(env.num_agents))
+    else:
+        logits, value = policy(obs)
     env.close()
     assert logits.shape == (env.num_agents, spec["num_actions"])
     assert value.shape == (env.num_agents,)
@@ -76,7 +80,8 @@ def test_uint8_grid_policy_exports(conv):
 
 @pytest.mark.parametrize("name", ENVS)
 def test_export_round_trip(name, tmp_path):
-    meta = export(name, out_dir=str(tmp_path), policy=fresh_policy(name),
+    policy = fresh_policy(name)
+    meta = export(name, out_dir=str(tmp_path), policy=policy,
                   evaluate_model=False, log=lambda text: None)
     spec = envs.spec(name)
     assert meta["verification"]["observations"] >= 1000
@@ -89,15 +94,19 @@ def test_export_round_trip(name, tmp_path):
                                     "high": spec["obs_high"]}
     assert saved["actions"] == {"count": spec["num_actions"],
                                 "names": spec["action_names"]}
-    assert [i["name"] for i in saved["inputs"]] == ["obs"]
-    assert [o["name"] for o in saved["outputs"]] == ["logits", "value"]
-    assert saved["recurrent_state"] == []
+    # A config with [policy] lstm exports its state as extra inputs and outputs.
+    state = ["lstm_h", "lstm_c"] if policy.recurrent else []
+    assert [i["name"] for i in saved["inputs"]] == ["obs", *state]
+    assert [o["name"] for o in saved["outputs"]] == ["logits", "value",
+                                                     *[f"{n}_out" for n in state]]
+    assert [s["input"] for s in saved["recurrent_state"]] == state
     model = load_model(str(tmp_path / f"{name}.onnx"), spec)
     assert model.metadata["shiftplay.env"] == name
     assert not (tmp_path / f"{name}.onnx.data").exists()  # single file
     for batch in (1, 7):  # dynamic batch
         obs = np.zeros((batch, spec["obs_size"]), dtype=spec["obs_dtype"])
-        logits, value = model(obs)
+        zeros = [np.zeros((batch, policy.lstm_size), np.float32) for _ in state]
+        logits, value = model(obs, *zeros)[:2]
         assert logits.shape == (batch, spec["num_actions"]) and value.shape == (batch,)
 
 
