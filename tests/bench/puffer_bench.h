@@ -27,14 +27,34 @@ static int puffer_random_action(uint64_t *s, int n) {
     return (int)((((x * 0x2545F4914F6CDD1Dull) >> 32) * (uint64_t)n) >> 32);
 }
 
-// run(env, steps, seed) steps the env with random actions and returns a checksum of the
-// rewards. Warms up for 0.3 s, then times `steps` steps and prints the JSON line.
-static void puffer_bench(double (*run)(void *, int, uint64_t), void *env, int steps,
-                         uint64_t seed) {
+// One of their envs as the harness sees it: its step function and its action and
+// reward buffers (their structs differ per game; main() fills this in).
+typedef struct {
+    void *env;
+    void (*step)(void *env);
+    int *action;
+    float *reward;
+    int num_actions;
+} PufferEnv;
+
+// `steps` steps with uniform random actions; a checksum of the rewards.
+static double puffer_run(PufferEnv *p, int steps, uint64_t seed) {
+    double checksum = 0.0;
+    uint64_t s = seed * 0x9E3779B97F4A7C15ull + 1;
+    for (int t = 0; t < steps; t++) {
+        p->action[0] = puffer_random_action(&s, p->num_actions);
+        p->step(p->env);
+        checksum += (double)p->reward[0];
+    }
+    return checksum;
+}
+
+// Warms up for 0.3 s, then times `steps` steps and prints the JSON line.
+static void puffer_bench(PufferEnv *p, int steps, uint64_t seed) {
     double warm_until = puffer_now() + 0.3;
-    while (puffer_now() < warm_until) run(env, 10000, seed);
+    while (puffer_now() < warm_until) puffer_run(p, 10000, seed);
     double t0 = puffer_now();
-    double checksum = run(env, steps, seed);
+    double checksum = puffer_run(p, steps, seed);
     double seconds = puffer_now() - t0;
     printf("{\"steps\": %d, \"seconds\": %.9f, \"checksum\": %.17g}\n", steps, seconds,
            checksum);

@@ -8,16 +8,8 @@
 //   ./a.out STEPS SEED  ->  {"steps", "seconds", "checksum"}
 #include "puffer_bench.h"
 
-static double run(void *arg, int steps, uint64_t seed) {
-    CConnect4 *env = arg;
-    double checksum = 0.0;
-    uint64_t s = seed * 0x9E3779B97F4A7C15ull + 1;
-    for (int t = 0; t < steps; t++) {
-        env->actions[0] = puffer_random_action(&s, 7);
-        c_step(env);
-        checksum += (double)env->rewards[0];
-    }
-    return checksum;
+static void step(void *env) {
+    c_step((CConnect4 *)env);
 }
 
 int main(int argc, char **argv) {
@@ -27,7 +19,8 @@ int main(int argc, char **argv) {
     static CConnect4 env;
     allocate_cconnect4(&env);
     c_reset(&env);
-    puffer_bench(run, &env, steps, seed);
+    PufferEnv p = {&env, step, env.actions, env.rewards, 7};
+    puffer_bench(&p, steps, seed);
     free_allocated_cconnect4(&env);
     return 0;
 }

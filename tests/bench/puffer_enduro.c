@@ -9,16 +9,8 @@
 //   ./a.out STEPS SEED  ->  {"steps", "seconds", "checksum"}
 #include "puffer_bench.h"
 
-static double run(void *arg, int steps, uint64_t seed) {
-    Enduro *env = arg;
-    double checksum = 0.0;
-    uint64_t s = seed * 0x9E3779B97F4A7C15ull + 1;
-    for (int t = 0; t < steps; t++) {
-        env->actions[0] = puffer_random_action(&s, 9);
-        c_step(env);
-        checksum += (double)env->rewards[0];
-    }
-    return checksum;
+static void step(void *env) {
+    c_step((Enduro *)env);
 }
 
 int main(int argc, char **argv) {
@@ -43,6 +35,7 @@ int main(int argc, char **argv) {
     env.seed = (int)seed;
     env.rng_state = seed;
     c_reset(&env);
-    puffer_bench(run, &env, steps, seed);
+    PufferEnv p = {&env, step, env.actions, env.rewards, 9};
+    puffer_bench(&p, steps, seed);
     return 0;
 }
