@@ -42,7 +42,11 @@ def test_policy_shapes_come_from_spec(name):
     spec = envs.spec(name)
     policy = fresh_policy(name)
     env = envs.make(name, num_envs=2, seed=0)
-    out = policy(torch.from_numpy(env.observations))
+    obs = torch.from_numpy(env.observations)
+    if policy.recurrent:  # a config with [policy] lstm: the state goes in and out
+        out = policy(obs, *policy.initial_state(env.num_agents))[:2]
+    else:
+        out = policy(obs)
     env.close()
     if spec["action_kind"] == "continuous":  # mean, log_std, value
         assert out[0].shape == out[1].shape == (env.num_agents, spec["action_dim"])
@@ -80,7 +84,8 @@ def test_uint8_grid_policy_exports(conv):
 
 @pytest.mark.parametrize("name", ENVS)
 def test_export_round_trip(name, tmp_path):
-    meta = export(name, out_dir=str(tmp_path), policy=fresh_policy(name),
+    policy = fresh_policy(name)
+    meta = export(name, out_dir=str(tmp_path), policy=policy,
                   evaluate_model=False, log=lambda text: None)
     spec = envs.spec(name)
     continuous = spec["action_kind"] == "continuous"
@@ -101,17 +106,20 @@ def test_export_round_trip(name, tmp_path):
             "high": spec["action_high"]}
         actions = {k: saved["actions"][k] for k in actions}
     assert actions == {"count": spec["num_actions"], "names": spec["action_names"]}
-    assert [i["name"] for i in saved["inputs"]] == ["obs"]
-    assert [o["name"] for o in saved["outputs"]] == heads + ["value"]
-    assert saved["recurrent_state"] == []
+    # A config with [policy] lstm exports its state as extra inputs and outputs.
+    state = ["lstm_h", "lstm_c"] if policy.recurrent else []
+    assert [i["name"] for i in saved["inputs"]] == ["obs", *state]
+    assert [o["name"] for o in saved["outputs"]] == heads + ["value",
+                                                             *[f"{n}_out" for n in state]]
+    assert [s["input"] for s in saved["recurrent_state"]] == state
     model = load_model(str(tmp_path / f"{name}.onnx"), spec)
     assert model.metadata["shiftplay.env"] == name
     assert not (tmp_path / f"{name}.onnx.data").exists()  # single file
     width = spec["action_dim"] if continuous else spec["num_actions"]
     for batch in (1, 7):  # dynamic batch
         obs = np.zeros((batch, spec["obs_size"]), dtype=spec["obs_dtype"])
-        out = model(obs)
-        assert len(out) == len(heads) + 1
+        zeros = [np.zeros((batch, policy.lstm_size), np.float32) for _ in state]
+        out = model(obs, *zeros)[:len(heads) + 1]
         assert all(o.shape == (batch, width) for o in out[:-1]) and out[-1].shape == (batch,)
 
 

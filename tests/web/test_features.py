@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+import envs
 from tests.web.common import env_names, manifest
 
 ENVS = env_names()
@@ -38,6 +39,14 @@ def pin_baseline(page):
 def pin_frame_scale(page):
     """Exactly speed x sps/60 steps a frame, whatever the frame rate of a loaded machine."""
     page.evaluate("shiftplay.game.autoFrameScale = false; shiftplay.game.frameScale = 1")
+
+
+def combo_actions(names):
+    """{frozenset of part names: index} for actions named after others joined by '_'
+    (ACCEL_LEFT when ACCEL and LEFT exist): touch plays them by holding the parts."""
+    upper = [n.upper() for n in names]
+    return {frozenset(n.split("_")): i for i, n in enumerate(upper)
+            if "_" in n and all(p in upper for p in n.split("_"))}
 
 
 def query(url):
@@ -204,7 +213,9 @@ def test_touch_takeover_and_direction_buttons_on_a_phone(phone, server_url):
     assert page.locator("#touch-pad").is_visible()
     buttons = page.eval_on_selector_all(
         "#touch-pad [data-action]", "els => els.map(e => [Number(e.dataset.action), e.dataset.name])")
-    expected = [(i, a) for i, a in enumerate(spec["action_names"]) if i != spec["noop_action"]]
+    combos = set(combo_actions(spec["action_names"]).values())
+    expected = [(i, a) for i, a in enumerate(spec["action_names"])
+                if i != spec["noop_action"] and i not in combos]
     assert sorted(tuple(b) for b in buttons) == expected
     assert page.evaluate("getComputedStyle(document.getElementById('btn-takeover')).touchAction") == "none"
 
@@ -284,6 +295,35 @@ def test_touch_joystick_drives_continuous_actions(phone, server_url, name):
     touch("touchEnd", 0, 0)
     page.wait_for_function("document.getElementById('control').textContent === 'BOT'")
     assert page.evaluate("shiftplay.game.humanActionOverride") is None
+
+
+COMBO_ENVS = [n for n in ENVS if combo_actions(envs.spec(n)["action_names"])]
+
+
+@pytest.mark.parametrize("name", COMBO_ENVS[:1])
+def test_touch_buttons_held_together_play_the_combined_action(phone, server_url, name):
+    spec = spec_of(name)
+    names = spec["action_names"]
+    page = open_play(phone, server_url, name)
+    shown = page.eval_on_selector_all("#touch-pad [data-action]",
+                                      "els => els.map(e => Number(e.dataset.action))")
+    for parts, index in combo_actions(names).items():
+        assert index not in shown, f"{names[index]} is played by holding {sorted(parts)}"
+        pressed = [names.index(next(n for n in names if n.upper() == p)) for p in sorted(parts)]
+        for a in pressed:
+            page.dispatch_event(f'#touch-pad [data-action="{a}"]', "touchstart")
+        page.wait_for_function("document.getElementById('control').textContent === 'YOU'")
+        t = page.evaluate("shiftplay.game.totalSteps")
+        page.wait_for_function(f"shiftplay.game.totalSteps >= {t + 3}")
+        acted = page.evaluate("shiftplay.env.actions[shiftplay.game.humanAgent]")
+        page.dispatch_event(f'#touch-pad [data-action="{pressed[0]}"]', "touchend")
+        t = page.evaluate("shiftplay.game.totalSteps")
+        page.wait_for_function(f"shiftplay.game.totalSteps >= {t + 3}")
+        alone = page.evaluate("shiftplay.env.actions[shiftplay.game.humanAgent]")
+        page.dispatch_event(f'#touch-pad [data-action="{pressed[1]}"]', "touchend")
+        page.wait_for_function("document.getElementById('control').textContent === 'BOT'")
+        assert acted == index, f"holding {sorted(parts)} should play {names[index]}, played {acted}"
+        assert alone == pressed[1], "one button left held plays its own action"
     assert page.errors == []
 
 

@@ -3,7 +3,9 @@
 //     (game.humanHeld: the same as holding Shift with no game key down);
 //   - one button per action (arrows for UP/DOWN/LEFT/RIGHT, the name otherwise; the
 //     spec's noop_action is left out): while pressed, the human drives with that action
-//     (game.humanActionOverride).
+//     (game.humanActionOverride). An action named after others joined by '_' (e.g.
+//     ACCEL_LEFT when ACCEL and LEFT exist) gets no button: holding those buttons
+//     together plays it (comboAction), so a thumb steers while the other holds the gas.
 //   - continuous actions (spec.action_kind 'continuous'): a thumb joystick instead of
 //     action buttons. While a finger is on it, the human drives with its position: the
 //     vertical axis sets action value 0 (up = toward its high bound), the horizontal
@@ -64,6 +66,34 @@ function bindHold(el, onDown, onUp) {
   el.addEventListener('keydown', (e) => { if ((e.key === ' ' || e.key === 'Enter') && !e.repeat) down(e); });
   el.addEventListener('keyup', (e) => { if (e.key === ' ' || e.key === 'Enter') up(e); });
   return { release: () => up(null), get pressed() { return pressed; } };
+}
+
+// Combined actions: name -> index for every action whose name is two or more other
+// actions' names joined by '_' (upper case), keyed by its parts sorted and joined by '+'.
+export function comboActions(names) {
+  const index = new Map(names.map((n, i) => [n, i]));
+  const combos = new Map();
+  names.forEach((name, i) => {
+    const parts = name.split('_');
+    if (parts.length < 2 || !parts.every((p) => index.has(p))) return;
+    combos.set([...parts].sort().join('+'), i);
+  });
+  return combos;
+}
+
+// The action for the buttons held (action indices, latest last): the combined action of
+// all of them if there is one, else of the latest with the most recent other, else the
+// latest alone; null when none is held.
+export function comboAction(held, names, combos) {
+  if (!held.length) return null;
+  const key = (list) => list.map((i) => names[i]).sort().join('+');
+  if (held.length > 1 && combos.has(key(held))) return combos.get(key(held));
+  const latest = held[held.length - 1];
+  for (let j = held.length - 2; j >= 0; j--) {
+    const pair = key([held[j], latest]);
+    if (combos.has(pair)) return combos.get(pair);
+  }
+  return latest;
 }
 
 // The button for action a ({index, name}): held, it drives with that action.
@@ -193,21 +223,24 @@ export function initTouch(page) {
   const continuous = !!env.continuous;
   const names = continuous ? [] : (env.spec.action_names || []);
   const noop = env.spec.noop_action;
-  bindCanvas(page, names.map((n) => String(n).toUpperCase()));
+  const upper = names.map((n) => String(n).toUpperCase());
+  const combos = comboActions(upper);
+  const comboIndices = new Set(combos.values());
+  bindCanvas(page, upper);
   const versus = !!page.versusSpec;
   const takeText = versus ? "Hold: the bot's side too" : 'Hold to play';
   const held = [];  // pressed action buttons, latest last
   const holds = [];
 
   function applyOverride() {
-    game.humanActionOverride = held.length ? held[held.length - 1] : null;
+    game.humanActionOverride = comboAction(held, upper, combos);
   }
 
   const arrows = [];
   const others = [];
   names.forEach((raw, index) => {
     const name = String(raw).toUpperCase();
-    if (index === noop) return;
+    if (index === noop || comboIndices.has(index)) return;
     (ARROWS[name] ? arrows : others).push({ name, index, raw: String(raw) });
   });
 
