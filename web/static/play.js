@@ -272,6 +272,7 @@ export class WasmEnv {
 
   renderInit() {
     if (!this.windowOpen) {
+      if (this.mod.canvas) leanContext(this.mod.canvas);
       this.mod._sp_render_init();
       this.windowOpen = true;
     }
@@ -306,6 +307,20 @@ export class WasmEnv {
   }
 }
 
+
+// The WebGL context the game draws into, created just before raylib opens its window
+// (which then gets this same context: a canvas has one). Emscripten's GLFW would ask for
+// depth, stencil and alpha, which raylib's 2D drawing does not use and which make the
+// context slower to create and every frame slower to composite under software GL.
+const GL_ATTRIBUTES = { alpha: false, antialias: false, depth: false, stencil: false };
+
+function leanContext(canvas) {
+  try {
+    canvas.getContext('webgl', GL_ATTRIBUTES);
+  } catch (e) {
+    // raylib asks again and the page reports what fails
+  }
+}
 
 // Loads web/build/<entry.js> and instantiates it on `canvas` (may be omitted). The
 // script and its .wasm download in parallel (the play page preloads both); failures are
