@@ -276,6 +276,21 @@ STATE_CHECKS = {
 }
 
 
+def test_game_context_is_lean_and_lists_only_what_raylib_uses(page, server_url):
+    """The page creates the game's WebGL context before raylib does (play.js leanContext):
+    no alpha, depth, stencil or antialias, and only OES_vertex_array_object listed, which
+    Emscripten then enables (it installs createVertexArray on the context) and raylib uses."""
+    open_play(page, server_url, ENVS[0])
+    got = page.evaluate("""() => { const gl = document.getElementById('game-canvas').getContext('webgl');
+      const a = gl.getContextAttributes();
+      return {attrs: [a.alpha, a.antialias, a.depth, a.stencil], listed: gl.getSupportedExtensions(),
+              vao: typeof gl.createVertexArray, frames: shiftplay.game.frames}; }""")
+    assert got["attrs"] == [False, False, False, False]
+    assert got["listed"] in (["OES_vertex_array_object"], [])
+    assert got["vao"] == ("function" if got["listed"] else "undefined")
+    assert got["frames"] > 0
+
+
 @pytest.mark.parametrize("name", ENVS)
 def test_shift_hands_control_to_the_keyboard_and_back(page, server_url, name):
     open_play(page, server_url, name, seed=12345)

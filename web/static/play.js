@@ -314,12 +314,24 @@ export class WasmEnv {
 // context slower to create and every frame slower to composite under software GL.
 const GL_ATTRIBUTES = { alpha: false, antialias: false, depth: false, stencil: false };
 
+// The only extension raylib's 2D drawing uses (rlgl.h: vertex array objects, which save
+// the attribute set-up of every draw). At InitWindow emscripten enables every extension
+// the context lists, each one or two synchronous GPU round trips (about 30 extensions,
+// 0.1-1 s under software GL on a busy machine), and raylib reads the same list to decide
+// what to use; so the game's context lists only this one, and both stay consistent.
+const GL_EXTENSIONS_USED = ['OES_vertex_array_object'];
+
 function leanContext(canvas) {
+  let gl = null;
   try {
-    canvas.getContext('webgl', GL_ATTRIBUTES);
+    gl = canvas.getContext('webgl', GL_ATTRIBUTES);
   } catch (e) {
-    // raylib asks again and the page reports what fails
+    return;  // raylib asks again and the page reports what fails
   }
+  if (!gl) return;
+  const supported = gl.getSupportedExtensions() || [];
+  const used = GL_EXTENSIONS_USED.filter((name) => supported.includes(name));
+  gl.getSupportedExtensions = () => used.slice();
 }
 
 // Loads web/build/<entry.js> and instantiates it on `canvas` (may be omitted). The
