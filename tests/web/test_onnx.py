@@ -302,6 +302,30 @@ def test_paddle_follows_the_keys_under_the_model(model_page):
     assert page.console.errors == []
 
 
+def test_policy_view_shows_each_single_step_at_once(model_page):
+    """Running, the bars follow the steps a few times a second (policy_view.js VIEW_HZ);
+    paused, each single step (N) shows its own probabilities or means at once."""
+    page = model_page
+    page.keyboard.press("p")
+    page.wait_for_function("shiftplay.game.paused && !shiftplay.game.busy")
+    for _ in range(3):
+        s0 = page.evaluate("shiftplay.game.totalSteps")
+        page.keyboard.press("n")
+        page.wait_for_function(f"shiftplay.game.totalSteps > {s0} && !shiftplay.game.busy")
+        got = page.evaluate("""() => { const d = shiftplay.game.lastDecision;
+          const v = shiftplay.policyView;
+          const a = v.agent, A = v.names.length;
+          const want = d.probs ? Array.from(d.probs.slice(a * A, a * A + A), (p) => `${Math.round((Math.round(p * 1000) / 1000) * 100)}%`)
+                               : Array.from(d.means.slice(a * A, a * A + A), (m) => m.toFixed(2));
+          const shown = [...document.querySelectorAll('#policy-view .pv-row')].map((r) =>
+            (r.querySelector('.pv-pct') || r.querySelector('.pv-num') || r).textContent);
+          return {want, shown, source: d.source}; }""")
+        assert got["source"] == "model"
+        for want, shown in zip(got["want"], got["shown"]):
+            assert want in shown, (got["want"], got["shown"])
+    page.keyboard.press("p")
+
+
 def test_sampling_toggle(model_page):
     page = model_page
     page.click("#pv-sample")

@@ -1,6 +1,7 @@
 // Play page: the agent's-eye view, the observation the policy receives (the human's
 // agent's), drawn on a small 2D canvas beside the game and redrawn once per frame when
-// it changed. Generic, from the spec alone:
+// it changed, at most EYE_HZ times a second while the game runs (every step when paused
+// or stepped). Generic, from the spec alone:
 //   - a uint8 grid (obs_height x obs_width): one colored cell per value (legend below);
 //   - a float grid (obs_height > 1): a heat map;
 //   - a float vector: labelled bars (spec.obs_labels, range obs_low..obs_high); labels of
@@ -8,6 +9,9 @@
 //     labels a long vector is drawn as a wrapped heat strip.
 // Toggle: the eye button or the E key; the choice is kept in localStorage.
 const STORE = 'shiftplay.eye';
+// Under software GL each redraw of this canvas is rasterized and composited with the whole
+// page: 60 redraws a second cost the game a fifth of its frame rate.
+const EYE_HZ = 20;
 const PALETTE = ['#0b0e19', '#5ee39a', '#4a5273', '#54d6ff', '#ffb547', '#ff6b7a', '#b18cff',
   '#f5f6fa', '#3aa17e', '#e0d25c', '#6d7cff', '#ff9ad5'];
 const POS = [84, 214, 255];
@@ -321,6 +325,7 @@ export function initEyeView(page) {
   let on = false;
   let raf = 0;
   let seen = '';
+  let drawnAt = 0;
   const signature = () => {
     const s = env.agentStats(game.humanAgent);
     return `${game.totalSteps}:${game.seed}:${s.episodes}:${s.episodeLength}`;
@@ -330,8 +335,10 @@ export function initEyeView(page) {
     if (!on) return;
     raf = requestAnimationFrame(frame);
     const sig = signature();
-    if (sig !== seen) {
+    const now = performance.now();
+    if (sig !== seen && (game.paused || now - drawnAt >= 1000 / EYE_HZ)) {
       seen = sig;
+      drawnAt = now;
       view.draw();
     }
   };

@@ -11,6 +11,11 @@
 
 import { el } from './dom.js';
 
+// The bars follow the steps at most VIEW_HZ times a second while the game runs (every
+// repaint of the panel is composited with the whole page, which under software GL costs
+// the game frames); a change of who acts or how, a pause and single steps show at once.
+const VIEW_HZ = 15;
+
 function mb(bytes) {
   return (bytes / 1e6).toFixed(bytes >= 1e7 ? 0 : 1);
 }
@@ -27,11 +32,15 @@ export class PolicyView {
     const count = env.continuous ? env.actionDim : env.numActions;
     for (let k = 0; k < count; k++) this.names.push(names[k] || `action ${k}`);
     this.shown = {};
+    this.pending = null;
+    this.kind = '';
+    this.shownAt = 0;
     this.state = 'none';
     this.message = '';
     this._build();
     this._off = [
-      game.on('step', (d) => this.update(d)),
+      game.on('step', (d) => this.onStep(d)),
+      game.on('frame', () => this.flush(false)),
       game.on('status', (s) => this.status(s)),
       game.on('mode', (mode) => { this.sample.checked = mode === 'sample'; }),
       game.on('reset', () => { this.agent = game.viewAgent || 0; }),
@@ -231,6 +240,24 @@ export class PolicyView {
     else if (s.state === 'failed') this.note.textContent = 'The trained policy is unavailable: the scripted baseline plays.';
     this.message = s.message || '';
     this.root.dataset.state = s.state;
+  }
+
+  onStep(d) {
+    this.pending = d;
+    const kind = `${d.source}:${d.human}:${d.mode}:${this.agent}`;
+    const changed = kind !== this.kind;
+    this.kind = kind;
+    this.flush(changed || this.game.paused);
+  }
+
+  // Shows the latest step if one is waiting and it is time (or `now` says so).
+  flush(now) {
+    const t = performance.now();
+    if (!this.pending || (!now && t - this.shownAt < 1000 / VIEW_HZ)) return;
+    this.shownAt = t;
+    const d = this.pending;
+    this.pending = null;
+    this.update(d);
   }
 
   update(d) {
