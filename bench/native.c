@@ -71,7 +71,7 @@ int main(int argc, char **argv) {
     void *actions;
     int n = make(&env, &params, &obs, &actions);
     if (n < 1) return 1;
-    // Same schedule as the wasm side (tests/web/node_harness.js): warm up, then chunks of
+    // Same schedule as the wasm side (web/tools/node_harness.js): warm up, then chunks of
     // at most 10000 steps, chunk k's actions seeded with seed + steps done before it.
     int chunk = steps < 10000 ? steps : 10000;
     double warm_until = now() + 0.3;

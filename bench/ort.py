@@ -21,7 +21,7 @@ import subprocess
 import sys
 import time
 
-from tests.web.common import CHROMIUM, CHROMIUM_ARGS, ROOT, env_names, manifest
+from web.tools.local import CHROMIUM, CHROMIUM_ARGS, ROOT, env_names, manifest
 
 MODELS = os.path.join(ROOT, "web", "models")
 

@@ -15,7 +15,7 @@ import os
 import subprocess
 import sys
 
-from tests.web.common import BUILD, ROOT, built_js, env_names, manifest, run_node
+from web.tools.local import BUILD, ROOT, built_js, env_names, manifest, run_node
 
 GZIP_TARGET = 120 * 1024
 RATIO_TARGET = 0.7

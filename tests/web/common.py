@@ -1,58 +1,11 @@
-"""Paths and helpers shared by the web tests and the web benchmark."""
-import json
-import os
-import shutil
-import subprocess
+"""Helpers of the web tests: the local build's paths (web/tools/local.py) and the keys."""
+# The local web build, Chromium and the node harness (shared with bench/ and web/tools/).
+from web.tools.local import (  # noqa: F401 - re-exported for the tests
+    BUILD, CHROMIUM, CHROMIUM_ARGS, HARNESS, MANIFEST, NODE_ENV, ROOT, built_js, env_names,
+    manifest, node, run_node)
 
-from envs.discover import env_names  # noqa: F401 - the one env list, re-exported
-
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BUILD = os.path.join(ROOT, "web", "build")
-MANIFEST = os.path.join(BUILD, "manifest.json")
-HARNESS = os.path.join(ROOT, "tests", "web", "node_harness.js")
-CHROMIUM = os.environ.get("SHIFTPLAY_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--no-first-run",
-]
 # The arrow key that sends each action of these names (envs' render headers map them so).
 KEY_OF_ACTION = {"UP": "ArrowUp", "DOWN": "ArrowDown", "LEFT": "ArrowLeft", "RIGHT": "ArrowRight"}
-NODE_ENV = dict(os.environ, NODE_PATH=os.environ.get("NODE_PATH", "/usr/share/nodejs"))
-
-
-def manifest():
-    try:
-        with open(MANIFEST, encoding="utf-8") as f:
-            return json.load(f)
-    except (OSError, ValueError):
-        return {"envs": {}}
-
-
-def built_js(name):
-    """Path of web/build/<name>.js; fails clearly if the env was not built."""
-    js = os.path.join(BUILD, name + ".js")
-    if not (os.path.isfile(js) and os.path.isfile(os.path.join(BUILD, name + ".wasm"))):
-        raise AssertionError(f"{name} is not built for the web: run `make web` "
-                             f"(./build_web.sh {name})")
-    return js
-
-
-def node():
-    path = shutil.which("node")
-    if path is None:
-        raise AssertionError("node not found (Debian: nodejs)")
-    return path
-
-
-def run_node(*args, timeout=600):
-    """Runs the node harness; returns its stdout (JSON lines are parsed by the caller)."""
-    out = subprocess.run([node(), "--no-experimental-fetch", HARNESS, *map(str, args)],
-                         cwd=ROOT, env=NODE_ENV, capture_output=True, text=True,
-                         timeout=timeout)
-    if out.returncode != 0:
-        raise AssertionError(f"node harness failed ({out.returncode}):\n{out.stderr}")
-    return out.stdout
 
 
 def control_keys(spec):

@@ -15,7 +15,7 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, ROOT)
 
-from tests.web.common import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from web.tools.local import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 SHOTS = [
     # (file, env, query, viewport, phone)

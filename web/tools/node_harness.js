@@ -12,7 +12,7 @@
 'use strict';
 const fs = require('fs');
 const path = require('path');
-const { loadModule } = require(path.join(__dirname, '..', '..', 'web', 'tools', 'load_module'));
+const { loadModule } = require(path.join(__dirname, 'load_module'));
 
 function views(m) {
   const n = m._sp_num_agents();
