@@ -305,8 +305,6 @@ export class OnnxPolicy {
     this.lastValues = null;
     this.continuous = !!env.continuous;
     this.actionDim = env.actionDim || 1;
-    this.actionLow = env.actionLow;
-    this.actionHigh = env.actionHigh;
     this.lastMeans = null;
     this.lastStds = null;
     this.failures = 0;
@@ -453,13 +451,9 @@ export class OnnxPolicy {
     const stds = new Float32Array(n * D);
     for (let i = 0; i < n * D; i++) {
       stds[i] = Math.exp(logStd[i]);
-      let a = mean[i];
-      if (mode === 'sample') a += stds[i] * this._gaussian();
-      const lo = this.actionLow[i % D];
-      const hi = this.actionHigh[i % D];
-      if (Number.isNaN(a)) a = 0;
-      actions[i] = a < lo ? lo : (a > hi ? hi : a);
+      actions[i] = mode === 'sample' ? mean[i] + stds[i] * this._gaussian() : mean[i];
     }
+    this.env.sanitizeActions(actions, 0);  // into the bounds, NaN as 0, as C reads them
     this.lastMeans = mean instanceof Float32Array ? mean : Float32Array.from(mean);
     this.lastStds = stds;
     return this._chosen(values, actions);

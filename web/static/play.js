@@ -891,7 +891,7 @@ export class Game {
 
   // Versus with Shift held: the human's keys drive the bot's side(s) too.
   _takeOthers(a, h) {
-    for (let i = 0; i < a.length; i++) {
+    for (let i = 0; i < this.env.numAgents; i++) {
       if (i !== h) this.env.setAgentAction(a, i, this.env.humanAction(i));
     }
     this.tookOver = true;

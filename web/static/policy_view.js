@@ -16,6 +16,11 @@ import { el } from './dom.js';
 // the game frames); a change of who acts or how, a pause and single steps show at once.
 const VIEW_HZ = 15;
 
+// Where v lies in [lo, hi], in percent, clipped to 0..100.
+function rangePercent(lo, hi, v) {
+  return 100 * Math.min(1, Math.max(0, (v - lo) / (hi - lo)));
+}
+
 function mb(bytes) {
   return (bytes / 1e6).toFixed(bytes >= 1e7 ? 0 : 1);
 }
@@ -124,7 +129,7 @@ export class PolicyView {
       const lo = env.actionLow[k];
       const hi = env.actionHigh[k];
       const zero = el('span', 'pv-zero');
-      zero.style.left = `${(100 * Math.min(1, Math.max(0, (0 - lo) / (hi - lo)))).toFixed(1)}%`;
+      zero.style.left = `${rangePercent(lo, hi, 0).toFixed(1)}%`;
       const band = el('span', 'pv-band');
       const mean = el('span', 'pv-mark pv-mean');
       const bot = el('span', 'pv-mark pv-botmark');
@@ -139,8 +144,7 @@ export class PolicyView {
 
   // Position in a row's track, as a CSS percentage (clipped to the range).
   _at(r, v) {
-    const f = (v - r.lo) / (r.hi - r.lo);
-    return `${(100 * Math.min(1, Math.max(0, f))).toFixed(1)}%`;
+    return `${rangePercent(r.lo, r.hi, v).toFixed(1)}%`;
   }
 
   _place(r, node, v) {
@@ -176,10 +180,9 @@ export class PolicyView {
       this._place(r, r.you, you);
       r.band.hidden = !(Number.isFinite(m) && Number.isFinite(sd));
       if (!r.band.hidden) {
-        r.band.style.left = this._at(r, m - sd);
-        const right = (Math.min(1, Math.max(0, (m + sd - r.lo) / (r.hi - r.lo))) * 100);
-        const left = parseFloat(this._at(r, m - sd));
-        r.band.style.width = `${Math.max(0, right - left).toFixed(1)}%`;
+        const left = rangePercent(r.lo, r.hi, m - sd);
+        r.band.style.left = `${left.toFixed(1)}%`;
+        r.band.style.width = `${(rangePercent(r.lo, r.hi, m + sd) - left).toFixed(1)}%`;
       }
       r.num.textContent = model ? `${fmt(m)} ± ${sd.toFixed(2)}` : fmt(bot);
       r.row.className = 'pv-row pv-crow' + (d.human ? ' human' : ' chosen');
