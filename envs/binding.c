@@ -123,13 +123,8 @@ static int add_versus(PyObject *d) {
     return set_items(d, keys, values, 5);
 }
 
-static PyObject *float_list(const float *values, int count) {
-    PyObject *list = PyList_New(0);
-    if (list == NULL) return NULL;
-    for (int i = 0; i < count; i++) {
-        if (append_or_drop(list, PyFloat_FromDouble((double)values[i])) < 0) return NULL;
-    }
-    return list;
+static PyObject *float_item(const void *values, int i) {
+    return PyFloat_FromDouble((double)((const float *)values)[i]);
 }
 
 // Adds the action kind (envs/env.h): action_kind ("discrete" or "continuous"),
@@ -145,9 +140,9 @@ static int add_action_kind(PyObject *d) {
     PyObject *values[4] = {
         PyUnicode_FromString(continuous ? "continuous" : "discrete"),
         PyLong_FromLong(continuous ? ENV_SPEC.action_dim : 1),
-        continuous ? float_list(ENV_SPEC.action_low, ENV_SPEC.action_dim)
+        continuous ? build_list(ENV_SPEC.action_dim, float_item, ENV_SPEC.action_low)
                    : (Py_INCREF(Py_None), Py_None),
-        continuous ? float_list(ENV_SPEC.action_high, ENV_SPEC.action_dim)
+        continuous ? build_list(ENV_SPEC.action_dim, float_item, ENV_SPEC.action_high)
                    : (Py_INCREF(Py_None), Py_None),
     };
     const char *keys[4] = {"action_kind", "action_dim", "action_low", "action_high"};

@@ -59,22 +59,26 @@ def action_dtype(spec):
     return np.dtype(np.float32) if is_continuous(spec) else np.dtype(np.int32)
 
 
+def action_bounds(spec):
+    """A continuous env's per-dimension bounds: (action_low, action_high) float32 arrays."""
+    return (np.asarray(spec["action_low"], dtype=np.float32),
+            np.asarray(spec["action_high"], dtype=np.float32))
+
+
 def action_space(spec):
     """The gymnasium space of one agent's action: Discrete(num_actions), or a float32
     Box of action_dim values within [action_low, action_high]."""
     import gymnasium
     if not is_continuous(spec):
         return gymnasium.spaces.Discrete(spec["num_actions"])
-    return gymnasium.spaces.Box(low=np.array(spec["action_low"], dtype=np.float32),
-                                high=np.array(spec["action_high"], dtype=np.float32),
-                                dtype=np.float32)
+    low, high = action_bounds(spec)
+    return gymnasium.spaces.Box(low=low, high=high, dtype=np.float32)
 
 
-def check_continuous_actions(spec, actions):
+def check_continuous_actions(spec, actions, bounds):
     """Raises ValueError unless every value is finite and within its dimension's bounds
-    (C would clamp them; Python callers get told)."""
-    low = np.asarray(spec["action_low"], dtype=np.float32)
-    high = np.asarray(spec["action_high"], dtype=np.float32)
+    (`bounds`: action_bounds(spec); C would clamp them, Python callers get told)."""
+    low, high = bounds
     bad = ~(np.isfinite(actions) & (actions >= low) & (actions <= high))
     if bad.any():
         agent, dim = np.argwhere(bad)[0]
@@ -84,14 +88,13 @@ def check_continuous_actions(spec, actions):
                          f"[{low[dim]:g}, {high[dim]:g}]")
 
 
-def allocate_buffers(owner, num_agents, obs_size, obs_dtype, spec=None):
+def allocate_buffers(owner, num_agents, obs_size, obs_dtype, spec):
     """The per-agent step buffers every vector env exposes, as attributes of `owner`:
     observations (num_agents x obs_size, the env's dtype), actions (int32 per agent, or
     num_agents x action_dim float32 for a continuous `spec`), float32 rewards, bool
     terminals and truncations."""
     n = num_agents
     owner.observations = np.zeros((n, obs_size), dtype=obs_dtype)
-    spec = spec or {}
     owner.actions = np.zeros(action_shape(spec, n), dtype=action_dtype(spec))
     owner.rewards = np.zeros(n, dtype=np.float32)
     owner.terminals = np.zeros(n, dtype=np.bool_)
@@ -117,6 +120,8 @@ class VecEnv:
         self.obs_shape = (self.spec["obs_size"],)
         self.num_actions = self.spec["num_actions"]
         self.continuous = is_continuous(self.spec)
+        # Continuous envs: (low, high) float32 per dimension, built once (step checks them).
+        self.action_bounds = action_bounds(self.spec) if self.continuous else None
         n = self.num_agents
         allocate_buffers(self, n, self.spec["obs_size"], self.obs_dtype, self.spec)
         # Per agent, sums over its episodes that ended since log() last cleared them.
@@ -178,7 +183,7 @@ class VecEnv:
         if actions.dtype.kind not in "fiu":
             raise TypeError(f"actions must be floats, got dtype {actions.dtype}")
         actions = np.array(actions, dtype=np.float32).reshape(shape)  # a private copy
-        check_continuous_actions(self.spec, actions)
+        check_continuous_actions(self.spec, actions, self.action_bounds)
         self._c.vec_step(self._handle, actions)
         return self.observations, self.rewards, self.terminals, self.truncations
 
@@ -186,8 +191,7 @@ class VecEnv:
         """Uniform random actions for every agent (a numpy Generator `rng`): ints in
         [0, num_actions), or each continuous value uniform within its bounds."""
         if self.continuous:
-            low = np.asarray(self.spec["action_low"], dtype=np.float32)
-            high = np.asarray(self.spec["action_high"], dtype=np.float32)
+            low, high = self.action_bounds
             return rng.uniform(low, high, self.actions.shape).astype(np.float32)
         return rng.integers(0, self.num_actions, self.num_agents, dtype=np.int32)
 
@@ -195,8 +199,7 @@ class VecEnv:
         """Valid actions for every agent that do as little as the env allows: action 0,
         or each continuous value 0 clamped into its bounds."""
         if self.continuous:
-            low = np.asarray(self.spec["action_low"], dtype=np.float32)
-            high = np.asarray(self.spec["action_high"], dtype=np.float32)
+            low, high = self.action_bounds
             return np.broadcast_to(np.clip(0.0, low, high), self.actions.shape).copy()
         return np.zeros(self.num_agents, dtype=np.int32)
 

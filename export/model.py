@@ -37,6 +37,7 @@ import os
 
 import numpy as np
 
+from envs.vector import is_continuous
 from train.evaluate import RecurrentAct, mean_actions
 
 INPUT_NAME = "obs"
@@ -65,10 +66,6 @@ def recurrent_state(state_size):
     return [{"input": name, "output": name + "_out", "shape": ["batch", int(state_size)],
              "dtype": "float32", "initial": "zeros", "reset": "episode_start"}
             for name in STATE_NAMES]
-
-
-def is_continuous(spec):
-    return spec.get("action_kind", "discrete") == "continuous"
 
 
 def output_names(spec):

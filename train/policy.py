@@ -19,6 +19,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from envs.vector import is_continuous
+
 
 def layer_init(layer, std=np.sqrt(2), bias=0.0):
     """Orthogonal weights, constant bias (the usual PPO initialisation)."""
@@ -43,7 +45,7 @@ class Policy(nn.Module):
         self.obs_height = int(spec["obs_height"])
         self.obs_width = int(spec["obs_width"])
         self.num_actions = int(spec["num_actions"])
-        self.continuous = spec.get("action_kind", "discrete") == "continuous"
+        self.continuous = is_continuous(spec)
         self.action_dim = int(spec["action_dim"]) if self.continuous else 0
         if self.continuous and lstm:
             raise ValueError("an LSTM policy for continuous actions is not supported")
