@@ -282,8 +282,8 @@ static void env_step(Env *env) {
     env->io.terminals[0] = 0;
     env->io.truncations[0] = 0;
     const float *action = env->io.continuous_actions;
-    float throttle = action_value(action[0], 0.0f, 1.0f);
-    float side = action_value(action[1], -1.0f, 1.0f);
+    float throttle = action_value(action[0], LANDER_ACTION_LOW[0], LANDER_ACTION_HIGH[0]);
+    float side = action_value(action[1], LANDER_ACTION_LOW[1], LANDER_ACTION_HIGH[1]);
     float reward = lander_move(env, throttle, side);
     env->steps += 1;
     float potential = lander_potential(env);
@@ -316,8 +316,8 @@ static void env_baseline_continuous(Env *env, int agent, float *action) {
     if (far > 0.0f && height < 6.0f) want_vy = 0.0f;  // hover until over the pad
     float hover = LANDER_GRAVITY / (LANDER_MAIN_ACCEL * (env->up_y > 0.5f ? env->up_y : 0.5f));
     float throttle = hover + 0.5f * (want_vy - env->vy);
-    action[0] = clampf(throttle, 0.0f, 1.0f);
-    action[1] = clampf(side, -1.0f, 1.0f);
+    action[0] = clampf(throttle, LANDER_ACTION_LOW[0], LANDER_ACTION_HIGH[0]);
+    action[1] = clampf(side, LANDER_ACTION_LOW[1], LANDER_ACTION_HIGH[1]);
 }
 
 #endif
