@@ -127,15 +127,20 @@ static PyObject *float_item(const void *values, int i) {
     return PyFloat_FromDouble((double)((const float *)values)[i]);
 }
 
+// -1 with a RuntimeError naming the env when its action kind breaks the contract
+// (glue.h action_contract_error), else 0.
+static int check_action_contract(void) {
+    const char *error = action_contract_error();
+    if (error == NULL) return 0;
+    PyErr_Format(PyExc_RuntimeError, "%s: %s", ENV_SPEC.name, error);
+    return -1;
+}
+
 // Adds the action kind (envs/env.h): action_kind ("discrete" or "continuous"),
 // action_dim (1 for discrete: one int per agent), action_low and action_high (lists
 // of action_dim floats; None for discrete).
 static int add_action_kind(PyObject *d) {
-    const char *error = action_contract_error();
-    if (error != NULL) {
-        PyErr_Format(PyExc_RuntimeError, "%s: %s", ENV_SPEC.name, error);
-        return -1;
-    }
+    if (check_action_contract() < 0) return -1;
     int continuous = ENV_SPEC.action_kind == ACTION_CONTINUOUS;
     PyObject *values[4] = {
         PyUnicode_FromString(continuous ? "continuous" : "discrete"),
@@ -351,11 +356,7 @@ static PyObject *py_vec_init(PyObject *self, PyObject *args) {
         return NULL;
     }
     if (parse_params(tuple, params) < 0) return NULL;
-    const char *error = action_contract_error();
-    if (error != NULL) {
-        PyErr_Format(PyExc_RuntimeError, "%s: %s", ENV_SPEC.name, error);
-        return NULL;
-    }
+    if (check_action_contract() < 0) return NULL;
     int per_env = env_num_agents(params);
     if ((long long)per_env * num_envs > 100000000LL) {
         PyErr_SetString(PyExc_ValueError, "too many agents (num_envs * agents > 1e8)");
