@@ -49,6 +49,12 @@ def is_continuous(spec):
     return spec.get("action_kind", "discrete") == "continuous"
 
 
+def head_width(spec):
+    """What a policy outputs per agent for the env's actions: num_actions logits, or
+    action_dim means (continuous)."""
+    return spec["action_dim"] if is_continuous(spec) else spec["num_actions"]
+
+
 def action_shape(spec, num_agents):
     """The shape of a vector env's action buffer: (n,) int32 actions for a discrete env,
     (n, action_dim) float32 values for a continuous one."""

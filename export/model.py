@@ -37,7 +37,7 @@ import os
 
 import numpy as np
 
-from envs.vector import is_continuous
+from envs.vector import head_width, is_continuous
 from train.evaluate import RecurrentAct, mean_actions
 
 INPUT_NAME = "obs"
@@ -159,7 +159,7 @@ def check_model_proto(model, spec, where="model"):
     if len(dims) != 2 or dims[1] != spec["obs_size"] or isinstance(dims[0], int):
         raise ModelError(f"{where} input {INPUT_NAME!r} has shape {dims}, expected "
                          f"[batch, {spec['obs_size']}] with a dynamic batch")
-    width = spec["action_dim"] if is_continuous(spec) else spec["num_actions"]
+    width = head_width(spec)
     for head in graph.output[:len(heads) - 1]:
         dims = _dims(head)
         if len(dims) != 2 or dims[1] != width:

@@ -18,9 +18,9 @@ import numpy as np
 import torch
 
 import envs
+from envs.vector import head_width, is_continuous
 from export.model import (INPUT_NAME, OPSET, PREFIX, ModelError, check_model_proto,
-                          is_continuous, load_model, output_names, recurrent_state,
-                          spec_metadata)
+                          load_model, output_names, recurrent_state, spec_metadata)
 from train import checkpoint as checkpoints
 from train.evaluate import evaluate
 
@@ -257,7 +257,7 @@ def export(env_name, checkpoint=None, out_dir=None, episodes=100, seed=0, policy
 
     config = ckpt.get("config", {})
     state = recurrent_state(policy.lstm_size)
-    width = spec["action_dim"] if is_continuous(spec) else spec["num_actions"]
+    width = head_width(spec)
     meta = {
         "env": env_name,
         "title": spec["title"],

@@ -19,7 +19,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from envs.vector import is_continuous
+from envs.vector import head_width, is_continuous
 
 
 def layer_init(layer, std=np.sqrt(2), bias=0.0):
@@ -101,7 +101,7 @@ class Policy(nn.Module):
                 else:
                     nn.init.orthogonal_(param, 1.0)
             in_features = self.lstm_size
-        outputs = self.action_dim if self.continuous else self.num_actions
+        outputs = head_width(spec)
         self.actor = layer_init(nn.Linear(in_features, outputs), std=0.01)
         if self.continuous:
             self.actor_logstd = nn.Parameter(torch.zeros(1, self.action_dim))
@@ -172,16 +172,18 @@ class Policy(nn.Module):
         zeros = torch.zeros(batch, self.lstm_size, device=device)
         return zeros, zeros.clone()
 
+    def _feedforward(self, obs):
+        """A feed-forward policy's (logits, value), logits being (mean, log_std) for
+        continuous actions (a continuous policy is never recurrent)."""
+        out = self(obs)
+        return (out[:2], out[2]) if self.continuous else out
+
     def step(self, obs, state, done):
         """One step for the trainer: (logits, value, state), logits being (mean, log_std)
         for continuous actions. `done` [batch] (float, 1 where `obs` starts a new episode)
         zeroes those agents' state first."""
-        if self.continuous:
-            mean, log_std, value = self(obs)
-            return (mean, log_std), value, state
         if not self.recurrent:
-            logits, value = self(obs)
-            return logits, value, state
+            return (*self._feedforward(obs), state)
         keep = (1.0 - done).unsqueeze(1)
         logits, value, h, c = self(obs, state[0] * keep, state[1] * keep)
         return logits, value, (h, c)
@@ -190,11 +192,8 @@ class Policy(nn.Module):
         """A rollout replayed in order: obs [T, batch, ...], dones [T, batch], the state
         at its start -> logits [T * batch, A], value [T * batch] (rows in (t, agent)
         order, like the flattened rollout)."""
-        if self.continuous:
-            mean, log_std, value = self(obs.reshape(-1, obs.shape[-1]))
-            return (mean, log_std), value
         if not self.recurrent:
-            return self(obs.reshape(-1, obs.shape[-1]))
+            return self._feedforward(obs.reshape(-1, obs.shape[-1]))
         T, batch = dones.shape
         hidden = self.encoder(self.preprocess(obs.reshape(T * batch, -1)))
         hidden = hidden.reshape(T, batch, -1)
