@@ -8,16 +8,12 @@ from envs.vector import feature_bounds
 ALL = envs.list()
 
 
-def random_actions(env, rng):
-    return env.random_actions(rng)
-
-
 def rollout(name, seed, steps, action_seed, num_envs=2):
     env = envs.make(name, num_envs=num_envs, seed=seed)
     rng = np.random.default_rng(action_seed)
     frames = [env.observations.tobytes()]
     for _ in range(steps):
-        env.step(random_actions(env, rng))
+        env.step(env.random_actions(rng))
         frames.append(b"".join(a.tobytes() for a in (env.observations, env.rewards,
                                                      env.terminals, env.truncations)))
     env.close()
@@ -45,7 +41,7 @@ def test_reset_semantics(name):
     first = env.observations.copy()
     rng = np.random.default_rng(0)
     for _ in range(200):
-        env.step(random_actions(env, rng))
+        env.step(env.random_actions(rng))
     env.reset(5)
     assert np.array_equal(env.observations, first), "reset(seed) must restore the start"
     env.reset()
@@ -74,7 +70,7 @@ def test_observations_in_bounds(name):
         if t % 2:
             env.step(env.baseline_actions())
         else:
-            env.step(random_actions(env, rng))
+            env.step(env.random_actions(rng))
         obs = env.observations
         assert obs.min() >= low and obs.max() <= high, f"step {t}"
         assert np.isfinite(obs.astype(np.float64)).all()
@@ -96,7 +92,7 @@ def test_episode_rewards_sum_to_logged_return(name):
     finished_returns, finished_lengths, checked = [], [], 0
     rng = np.random.default_rng(11)
     for t in range(60000):
-        actions = env.baseline_actions() if t % 3 else random_actions(env, rng)
+        actions = env.baseline_actions() if t % 3 else env.random_actions(rng)
         env.step(actions)
         returns += env.rewards
         lengths += 1
