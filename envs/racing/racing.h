@@ -277,10 +277,15 @@ static void racing_write_obs(Env *env) {
     for (int lane = 0; lane < 3; lane++) racing_write_lane(env, lane, obs);
 }
 
+// The day's phase and sight at day_t.
+static void racing_set_phase(Env *env) {
+    env->phase = racing_phase_at(env, env->day_t);
+    env->view = RACING_PHASE_VIEW[env->phase];
+}
+
 static void racing_new_day(Env *env) {
     env->day_t = 0;
-    env->phase = racing_phase_at(env, 0);
-    env->view = RACING_PHASE_VIEW[env->phase];
+    racing_set_phase(env);
     env->cars_left = racing_quota(env);
 }
 
@@ -462,8 +467,7 @@ static int racing_clock(Env *env) {
         racing_new_day(env);
         return 0;
     }
-    env->phase = racing_phase_at(env, env->day_t);
-    env->view = RACING_PHASE_VIEW[env->phase];
+    racing_set_phase(env);
     return 0;
 }
 
