@@ -319,6 +319,7 @@ def policy_config(name):
         "ort_module": asset_url("ort", ORT_MODULE),
         "ort_wasm": asset_url("ort", ORT_WASM),
         "ort_wasm_bytes": size("ort", ORT_WASM),
+        "worker": asset_url("static", "onnx_worker.js"),
     }
 
 

@@ -7,7 +7,8 @@ In headless Chromium (WebGL through SwiftShader, as the browser tests), on the r
 page served by server.py:
 
 - ort_b1 / ort_bN / ort_b64: one policy step (observation copy into the reused input
-  tensor, the onnxruntime-web run, softmax + argmax) at batch 1, at batch = the env's
+  tensor, the onnxruntime-web run, softmax + argmax; on the page the run is in the model's
+  worker, `runs_in`, so this includes the round trip to it) at batch 1, at batch = the env's
   agents (snake: 64), and at batch 64 (rows repeated) for scale; median and p99 in ms;
 - frame: policy + env step + render (the main-thread work of one frame), and frame_sync:
   the same plus a 1-pixel readPixels that waits for the GPU (software GL here);
@@ -85,7 +86,7 @@ BENCH_JS = """async ([runs, frames]) => {
     frame: stats(frame), frame_sync: stats(frameSync),
     live_fps: (g.frames - f0) / secs, live_steps_per_s: (g.totalSteps - s0) / secs,
     live_source: g.lastDecision && g.lastDecision.source,
-    timings: shiftplay.timings, isolated: crossOriginIsolated,
+    timings: shiftplay.timings, isolated: crossOriginIsolated, runs_in: model.runsIn,
     ua: navigator.userAgent,
   };
 }"""
@@ -128,6 +129,7 @@ def bench(browser, url, name, runs, frames):
     t = r["timings"]
     out = {
         "env": name, "num_agents": r["num_agents"], "runs": runs, "frames": frames,
+        "runs_in": r["runs_in"],
         "ort_b1_median_ms": r3(r["b1"]["median"]), "ort_b1_p99_ms": r3(r["b1"]["p99"]),
         "ort_bN": r["num_agents"],
         "ort_bN_median_ms": r3(r["bN"]["median"]), "ort_bN_p99_ms": r3(r["bN"]["p99"]),

@@ -503,6 +503,56 @@ def test_model_404_shows_a_banner_and_the_baseline_keeps_playing(page, host_url)
     assert expected_404(page.console.errors) == []
 
 
+def test_the_model_runs_in_its_worker_started_while_the_page_parses(model_page):
+    """The session lives in onnx_worker.js, created from play.html's <head> (so its
+    downloads and start run while the main thread starts the env), and plays the game."""
+    page = model_page
+    got = page.evaluate("""() => ({
+      runsIn: shiftplay.model.runsIn,
+      boot: !!(document.getElementById('model-boot') && document.getElementById('model-boot').worker),
+      timings: shiftplay.timings,
+      source: shiftplay.game.lastDecision.source,
+    })""")
+    assert got["runsIn"] == "worker" and got["boot"], got
+    assert got["source"] == "model"
+    t = got["timings"]
+    # The worker's own marks, on the page's clock, in order.
+    assert 0 < t["worker.policyLoadStart"] <= t["worker.ortLoaded"] <= t["modelLoaded"], t
+    wait_steps(page, 5)
+    assert page.evaluate("shiftplay.model.failures") == 0
+
+
+@pytest.mark.skipif(not SHIPPED, reason="no shipped model")
+def test_without_its_worker_the_model_starts_on_the_main_thread(page, host_url):
+    """onnx_worker.js missing: the <head> worker fails, and the model still loads, on the
+    page's main thread, with a warning (not a banner)."""
+    name = SHIPPED[0]
+    page.route("**/static/onnx_worker.js*", lambda route: route.fulfill(status=404, body="nope"))
+    goto(page, host_url, name)
+    page.wait_for_function(SETTLED, timeout=60000)
+    assert page.evaluate("shiftplay.policyStatus.state") == "ready"
+    page.wait_for_function("shiftplay.game.lastDecision.source === 'model'")
+    assert page.evaluate("shiftplay.model.runsIn") == "page"
+    assert banner_text(page) == ""
+    assert any("worker could not run" in w for w in page.console.warnings), page.console.warnings
+    assert expected_404(page.console.errors, "onnx_worker") == []
+
+
+@pytest.mark.skipif(not SHIPPED, reason="no shipped model")
+def test_a_broken_model_in_the_worker_shows_the_banner(page, host_url):
+    """A failure inside the worker (a damaged model) reaches the page as the same readable
+    banner, and the baseline keeps playing."""
+    name = SHIPPED[0]
+    page.route("**/models/*.onnx*", lambda route: route.fulfill(status=200, body=b"not an onnx model"))
+    goto(page, host_url, name)
+    page.wait_for_function(SETTLED, timeout=60000)
+    assert page.evaluate("shiftplay.policyStatus.state") == "failed"
+    text = banner_text(page)
+    assert "could not be loaded" in text and "baseline" in text, text
+    wait_steps(page, 3)
+    assert page.evaluate("shiftplay.game.lastDecision.source") == "baseline"
+
+
 def test_broken_models_fail_with_readable_messages(model_page):
     """Every other way to break the load (garbage model, mismatched sidecar,
     onnxruntime-web's .mjs or .wasm 404), straight through the page's loader: its message

@@ -113,6 +113,8 @@ def test_gallery_links_to_the_play_pages_and_back(page, static_site_url):
 def test_each_page_draws_the_model_takes_over_and_shift_hands_over_and_back(
         page, static_site_url, name):
     """On a host without cross-origin isolation: onnxruntime-web on one thread, no warning."""
+    requested = []  # the page's requests and its model worker's
+    page.on("request", lambda r: requested.append(r.url))
     page.goto(f"{static_site_url}/play/{name}/?seed=5")
     page.wait_for_function("window.shiftplay && shiftplay.game.totalSteps > 0")
     assert page.evaluate(SNAPSHOT)["colors"] >= 3, "the canvas looks blank"
@@ -142,12 +144,16 @@ def test_each_page_draws_the_model_takes_over_and_shift_hands_over_and_back(
     assert page.console.errors == []
     assert not [w for w in page.console.warnings if "thread" in w.lower()], page.console.warnings
     # Each file the page's code loads came once: its preloads have the URLs the modules
-    # fetch. (Not the favicon: the browser may fetch it again when the URL changes.)
-    paths = [urllib.parse.urlsplit(u).path for u in
-             page.evaluate("performance.getEntriesByType('resource').map((e) => e.name)")]
-    paths = [p for p in paths if re.search(r"/(build|models|ort)/|\.m?js$", p)]
-    assert any("/ort/" in p for p in paths) == (name in SHIPPED), paths
-    assert sorted({p for p in paths if paths.count(p) > 1}) == []
+    # fetch. (Not the favicon: the browser may fetch it again when the URL changes.) The
+    # model's worker loads onnxruntime-web and the model, and its own copy of the modules
+    # it imports (a worker has its own module map).
+    urls = [u for u in requested if re.search(r"/(build|models|ort)/|\.m?js(\?|$)", u)]
+    assert any("/ort/" in u for u in urls) == (name in SHIPPED), urls
+    assert sorted({u for u in urls if urls.count(u) > 1}) == []
+    if name in SHIPPED:
+        assert page.evaluate("shiftplay.model.runsIn") == "worker"
+        page_urls = page.evaluate("performance.getEntriesByType('resource').map((e) => e.name)")
+        assert not [u for u in page_urls if "/ort/" in u], "the page fetched the worker's files too"
 
 
 def test_baseline_query_fetches_no_model_on_the_static_site(page, static_site_url):

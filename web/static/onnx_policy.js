@@ -21,9 +21,9 @@
 // the action bounds. The policy keeps lastMeans and lastStds (num_agents x action_dim).
 //
 // On the play page, prefetchModel(cfg, url) starts ORT's and the model's downloads and the
-// session at once, in parallel with the env (the baseline bot plays meanwhile); then
-// startModel(page, early) checks the model against the env, hands it to the game and
-// reports progress through it (game.setPolicyStatus -> 'status' events: {state:
+// session at once in a worker (onnx_worker.js), in parallel with the env (the baseline bot
+// plays meanwhile); then startModel(page, early) checks the model against the env, hands
+// it to the game and reports progress through it (game.setPolicyStatus -> 'status' events: {state:
 // 'loading' | 'ready' | 'failed' | 'none' | 'off', loaded, total, message}). On any
 // failure it shows a banner and leaves the baseline playing. ?policy=baseline in the
 // page's URL skips the model ('off').
@@ -36,8 +36,7 @@
 // an agent's rows where its episode starts (Game passes info.starts: 1 for every agent
 // whose episode starts at this observation, after a terminal or truncation, a game
 // reset or a new policy). A model without the list (or with []) is feed-forward.
-import { mark, problem } from './fallbacks.js';
-import { pageUrl } from './url_state.js';
+import { mark, problem, timings } from './fallbacks.js';
 
 const LABEL = 'Trained policy (PPO)';
 const INPUT = 'obs';
@@ -61,6 +60,12 @@ export class PolicyLoadError extends Error {
 
 function pathOf(url) {
   try { return new URL(url, location.href).pathname; } catch (e) { return String(url); }
+}
+
+// `url` made absolute against the page (on the page) or as given (in the worker, which
+// gets absolute URLs).
+function absolute(url) {
+  return new URL(url, typeof document === 'object' ? document.baseURI : location.href).href;
 }
 
 function fileOf(url) {
@@ -141,7 +146,7 @@ async function fetchOrt(cfg, onBytes) {
   }
   let ort;
   try {
-    ort = await import(pageUrl(cfg.ort_module));  // relative to the page, not this module
+    ort = await import(absolute(cfg.ort_module));  // relative to the page, not this module
   } catch (e) {
     throw new PolicyLoadError(
       `onnxruntime-web could not be loaded from ${pathOf(cfg.ort_module)}.`,
@@ -157,7 +162,7 @@ async function fetchOrt(cfg, onBytes) {
   }
   const env = ort.env;
   env.logLevel = 'error';
-  env.wasm.wasmPaths = { wasm: pageUrl(cfg.ort_wasm) };
+  env.wasm.wasmPaths = { wasm: absolute(cfg.ort_wasm) };
   env.wasm.wasmBinary = wasm;
   // Threads need cross-origin isolation and do not pay off at these batch sizes.
   env.wasm.numThreads = 1;
@@ -288,6 +293,7 @@ export class OnnxPolicy {
     this.source = 'model';
     this.ort = ort;
     this.session = session;
+    this.runsIn = session.where || 'page';  // 'worker': the session is in onnx_worker.js
     this.meta = meta;
     this.env = env;
     this.obsSize = env.obsSize;
@@ -587,18 +593,170 @@ export async function loadOnnxPolicy(env, cfg, onProgress) {
   return policy;
 }
 
+// ---- the session in a worker (the play page) ------------------------------------------
+// On the play page the session lives in a dedicated worker (onnx_worker.js): the
+// downloads, the compile of onnxruntime-web's 14 MB wasm and the session's start run
+// there, in parallel with the env's start on the main thread (which under software GL
+// waits on the GPU process for up to seconds), and so does every step. The page keeps the
+// same OnnxPolicy: tensors cross as plain {type, data, dims} objects.
+
+class PlainTensor {
+  constructor(type, data, dims) {
+    this.type = type;
+    this.data = data;
+    this.dims = dims;
+  }
+}
+
+// What OnnxPolicy needs of onnxruntime-web when the session is in the worker.
+const WORKER_ORT = { Tensor: PlainTensor };
+
+// The worker could not run at all (no module workers, its script missing): the page
+// then starts the session on the main thread.
+class WorkerUnavailable extends Error {}
+
+// The worker's session, as OnnxPolicy uses a session: names, input dtypes, run(feeds).
+class WorkerSession {
+  constructor(worker, ready) {
+    this.worker = worker;
+    this.inputNames = ready.inputNames;
+    this.outputNames = ready.outputNames;
+    this.inputMetadata = ready.inputMetadata;
+    this.where = 'worker';
+    this.pending = new Map();
+    this.nextId = 1;
+    this.broken = null;
+  }
+
+  run(feeds) {
+    if (this.broken) return Promise.reject(this.broken);
+    const id = this.nextId++;
+    const plain = {};
+    for (const name of Object.keys(feeds)) {
+      const t = feeds[name];
+      plain[name] = { type: t.type, data: t.data, dims: t.dims };
+    }
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ type: 'run', id, feeds: plain });
+    });
+  }
+
+  // {type: 'result', id, outputs | error} from the worker.
+  settle(message) {
+    const call = this.pending.get(message.id);
+    if (!call) return;
+    this.pending.delete(message.id);
+    if (message.error) call.reject(new Error(message.error));
+    else call.resolve(message.outputs);
+  }
+
+  // The worker died: every call, now and later, fails (the policy then gives up).
+  fail(error) {
+    this.broken = error;
+    for (const call of this.pending.values()) call.reject(error);
+    this.pending.clear();
+  }
+}
+
+// The worker's load marks (wall-clock ms) on the page's clock, as 'worker.<name>'.
+function markFromWorker(marks) {
+  for (const name of Object.keys(marks || {})) {
+    if (timings['worker.' + name] === undefined) {
+      timings['worker.' + name] = Math.round((marks[name] - performance.timeOrigin) * 10) / 10;
+    }
+  }
+  mark('modelLoaded');
+}
+
+// prepareOnnx's result from the worker, {ort, session, meta}. `existing`: the worker
+// play.html's <head> created and sent the model, its messages so far kept in
+// worker.early; else a new one. onStarted() once the worker runs. Rejects with the worker's PolicyLoadError (a bad model, a
+// failed download), or with WorkerUnavailable when the worker could not run.
+function prepareInWorker(cfg, onProgress, existing, onStarted) {
+  return new Promise((resolve, reject) => {
+    let worker = existing;
+    try {
+      if (!worker) worker = new Worker(absolute(cfg.worker), { type: 'module', name: 'shiftplay-onnx' });
+    } catch (e) {
+      reject(new WorkerUnavailable(describe(e)));
+      return;
+    }
+    if (worker.bootError) {  // it failed before this page's modules ran (play.html)
+      worker.terminate();
+      reject(new WorkerUnavailable(worker.bootError));
+      return;
+    }
+    let session = null;
+    const handle = (m) => {
+      if (m.type === 'result' && session) {
+        session.settle(m);
+      } else if (m.type === 'started') {
+        if (onStarted) onStarted();
+      } else if (m.type === 'progress') {
+        if (onProgress) onProgress(m.progress);
+      } else if (m.type === 'ready') {
+        markFromWorker(m.marks);
+        session = new WorkerSession(worker, m);
+        resolve({ ort: WORKER_ORT, session, meta: m.meta });
+      } else if (m.type === 'failed') {
+        worker.terminate();
+        reject(new PolicyLoadError(m.message, m.detail));
+      } else if (m.type === 'unavailable') {
+        worker.terminate();
+        reject(new WorkerUnavailable(m.message));
+      }
+    };
+    // A worker from play.html's <head> was sent the model there and kept what it said.
+    for (const m of worker.early || []) handle(m);
+    worker.onmessage = (event) => handle(event.data || {});
+    worker.onerror = (event) => {
+      event.preventDefault();
+      const what = event.message || 'it could not be started';
+      if (session) {
+        session.fail(new Error(`the model's worker stopped: ${what}`));
+      } else {
+        worker.terminate();
+        reject(new WorkerUnavailable(what));
+      }
+    };
+    if (!existing) worker.postMessage({ type: 'load', cfg, base: document.baseURI });
+  });
+}
+
+// The session in the worker where the page has one (cfg.worker; `worker`: already
+// created), else (or when the worker cannot run) on the main thread after `startAfter`.
+// onStarted() once the worker runs, or at once where it does not.
+function preparePage(cfg, onProgress, startAfter, worker, onStarted) {
+  if (!cfg.worker || typeof Worker !== 'function') {
+    onStarted();
+    return prepareOnnx(cfg, onProgress, startAfter);
+  }
+  return prepareInWorker(cfg, onProgress, worker, onStarted).catch((e) => {
+    onStarted();
+    if (!(e instanceof WorkerUnavailable)) throw e;
+    console.warn(`[shiftplay] the model's worker could not run (${e.message}); ` +
+      'the model starts on the main thread');
+    return prepareOnnx(cfg, onProgress, startAfter);
+  });
+}
+
 // ---- the play page ------------------------------------------------------------------
 
-// Starts the model's download at once (before the env exists) and its start-up after
-// `startAfter`, unless the page has none or the URL says ?policy=baseline; null then. Progress is kept until
-// startModel() hands it to the game.
-export function prefetchModel(cfg, url, startAfter) {
+// Starts the model's download and start-up at once (before the env exists), in the worker
+// (`worker`, if play.html's <head> already created it; on the main thread only after
+// `startAfter` where no worker can run), unless the page has none or the URL says
+// ?policy=baseline; null then. Progress is kept until startModel() hands it to the game;
+// early.started resolves once the worker runs (at once without one).
+export function prefetchModel(cfg, url, startAfter, worker) {
   if (!cfg || (url && url.policy === 'baseline')) return null;
   const early = { progress: null, onProgress: null };
-  early.prepared = prepareOnnx(cfg, (p) => {
+  let started = null;
+  early.started = new Promise((resolve) => { started = resolve; });
+  early.prepared = preparePage(cfg, (p) => {
     early.progress = p;
     if (early.onProgress) early.onProgress(p);
-  }, startAfter);
+  }, startAfter, worker, () => started());
   early.prepared.catch(() => {});  // reported by startModel
   return early;
 }

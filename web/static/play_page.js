@@ -7,7 +7,7 @@
 // page object, with game (frames, policy.name, ...), env, config, the features' handles
 // and state(); 'shiftplay:ready' is dispatched on document once the game runs.
 import { loadEnv, Game, ShiftInput } from './play.js';
-import { hasWebAssembly, preflight, problem, mark, timings, watchUnhandled } from './fallbacks.js';
+import { preflight, problem, mark, timings, watchUnhandled } from './fallbacks.js';
 import { readUrl } from './url_state.js';
 import { Keys } from './keys.js';
 import { initPanel } from './panel.js';
@@ -18,18 +18,25 @@ import { initTouch } from './touch.js';
 import { initScoreboard } from './scoreboard.js';
 import { initHelp } from './help.js';
 import { initVersus, versusSpec, versusParams } from './versus.js';
-import { prefetchModel, startModel } from './onnx_policy.js';
+import { startModel } from './onnx_policy.js';
+// The trained model, already downloading and starting in its worker (model_start.js).
+import { early, firstFrameShown } from './model_start.js';
 
 const $ = (id) => document.getElementById(id);
 const config = JSON.parse($('play-config').textContent);
 const canvas = $('game-canvas');
 const overlay = $('overlay');
 const url = readUrl();
-// The trained model downloads in parallel with the env, from the start, and starts up
-// once the game's first frame is on screen.
-let firstFrameShown = null;
-const firstFrame = new Promise((resolve) => { firstFrameShown = resolve; });
-const early = hasWebAssembly() ? prefetchModel(config.policy, url, firstFrame) : null;
+
+// The model's worker (model_start.js) needs this thread for a moment to start; the env's
+// start then holds the thread until the first frame (seconds, under software GL on a
+// busy machine), and a worker not started by then starts only after it. So the env waits
+// for the worker's first word, at most WORKER_START_MS.
+const WORKER_START_MS = 250;
+
+function workerStarted(early) {
+  return Promise.race([early.started, new Promise((resolve) => setTimeout(resolve, WORKER_START_MS))]);
+}
 
 function showFailure(message) {
   overlay.classList.remove('hidden');
@@ -99,6 +106,7 @@ async function main() {
   canvas.addEventListener('click', () => canvas.focus());
   canvas.addEventListener('contextmenu', (e) => e.preventDefault());
 
+  if (early) await workerStarted(early);
   const env = await loadEnv(config.entry, { canvas });
   const seed = url.seed !== null ? url.seed : Math.floor(Math.random() * 2 ** 31);
   const versus = versusOf(url, config.entry.spec);

@@ -1,0 +1,86 @@
+// The play page's onnxruntime-web session, in a dedicated worker (onnx_policy.js
+// prepareInWorker): the downloads, the runtime's compile, the session's start and every
+// step run here, off the page's main thread.
+//
+// Messages in:  {type: 'load', cfg, base}  once: the page's config.policy, its URLs
+//               relative to `base` (the page's base URL);
+//               {type: 'run', id, feeds}  feeds: {input name: {type, data, dims}}.
+// Messages out: {type: 'started'}  first of all, before this worker's modules load (the
+//               page lets the worker start before the env takes its main thread);
+//               {type: 'progress', progress}  as prepareOnnx reports it;
+//               {type: 'ready', meta, inputNames, outputNames, inputMetadata, marks};
+//               {type: 'failed', message, detail}  the load failed (a PolicyLoadError's text);
+//               {type: 'unavailable', message}  this worker's own modules did not load;
+//               {type: 'result', id, outputs | error}  outputs: {name: {type, data, dims}}.
+postMessage({ type: 'started' });
+
+const modules = Promise.all([import('./onnx_policy.js'), import('./fallbacks.js')]);
+let prepared = null;
+
+function describe(e) {
+  return (e && e.message) ? e.message : String(e);
+}
+
+// The config's URLs made absolute: this worker's own URL is not the page's.
+function absoluteConfig(cfg, base) {
+  const out = Object.assign({}, cfg);
+  for (const key of ['model', 'meta', 'ort_module', 'ort_wasm']) {
+    if (typeof out[key] === 'string') out[key] = new URL(out[key], base).href;
+  }
+  return out;
+}
+
+async function load(cfg) {
+  let prepareOnnx, timings;
+  try {
+    const [policyModule, fallbacks] = await modules;
+    prepareOnnx = policyModule.prepareOnnx;
+    timings = fallbacks.timings;
+  } catch (e) {
+    postMessage({ type: 'unavailable', message: describe(e) });
+    return;
+  }
+  try {
+    prepared = await prepareOnnx(cfg, (progress) => postMessage({ type: 'progress', progress }));
+  } catch (e) {
+    postMessage({ type: 'failed', message: describe(e), detail: (e && e.detail) || '' });
+    return;
+  }
+  const session = prepared.session;
+  const inputMetadata = (session.inputMetadata || []).map((m) => ({ isTensor: m.isTensor, type: m.type }));
+  // The worker's marks (policyLoadStart, ortLoaded, modelLoaded) as wall-clock times.
+  const marks = {};
+  for (const name of Object.keys(timings)) marks[name] = performance.timeOrigin + timings[name];
+  postMessage({ type: 'ready', meta: prepared.meta, inputNames: Array.from(session.inputNames),
+    outputNames: Array.from(session.outputNames), inputMetadata, marks });
+}
+
+async function run(id, feeds) {
+  if (!prepared) {
+    postMessage({ type: 'result', id, error: 'the model is not loaded' });
+    return;
+  }
+  const { ort, session } = prepared;
+  try {
+    const tensors = {};
+    for (const name of Object.keys(feeds)) {
+      const t = feeds[name];
+      tensors[name] = new ort.Tensor(t.type, t.data, t.dims);
+    }
+    const out = await session.run(tensors);
+    const outputs = {};
+    for (const name of Object.keys(out)) {
+      const t = out[name];
+      outputs[name] = { type: t.type, data: t.data, dims: Array.from(t.dims) };
+    }
+    postMessage({ type: 'result', id, outputs });
+  } catch (e) {
+    postMessage({ type: 'result', id, error: describe(e) });
+  }
+}
+
+self.onmessage = (event) => {
+  const m = event.data || {};
+  if (m.type === 'load') load(absoluteConfig(m.cfg, m.base));
+  else if (m.type === 'run') run(m.id, m.feeds);
+};
