@@ -23,8 +23,8 @@
 // On the play page, prefetchModel(cfg, url) starts ORT's and the model's downloads and the
 // session at once in a worker (onnx_worker.js), in parallel with the env (the baseline bot
 // plays meanwhile); then startModel(page, early) checks the model against the env, hands
-// it to the game and reports progress through it (game.setPolicyStatus -> 'status' events: {state:
-// 'loading' | 'ready' | 'failed' | 'none' | 'off', loaded, total, message}). On any
+// it to the game and reports progress through it (game.setPolicyStatus -> 'status'
+// events: {state: 'loading' | 'ready' | 'failed' | 'none' | 'off', loaded, total, message}). On any
 // failure it shows a banner and leaves the baseline playing. ?policy=baseline in the
 // page's URL skips the model ('off').
 //
@@ -37,6 +37,7 @@
 // whose episode starts at this observation, after a terminal or truncation, a game
 // reset or a new policy). A model without the list (or with []) is feed-forward.
 import { mark, problem, timings } from './fallbacks.js';
+import { pageUrl } from './url_state.js';
 
 const LABEL = 'Trained policy (PPO)';
 const INPUT = 'obs';
@@ -60,12 +61,6 @@ export class PolicyLoadError extends Error {
 
 function pathOf(url) {
   try { return new URL(url, location.href).pathname; } catch (e) { return String(url); }
-}
-
-// `url` made absolute against the page (on the page) or as given (in the worker, which
-// gets absolute URLs).
-function absolute(url) {
-  return new URL(url, typeof document === 'object' ? document.baseURI : location.href).href;
 }
 
 function fileOf(url) {
@@ -146,7 +141,7 @@ async function fetchOrt(cfg, onBytes) {
   }
   let ort;
   try {
-    ort = await import(absolute(cfg.ort_module));  // relative to the page, not this module
+    ort = await import(pageUrl(cfg.ort_module));  // relative to the page, not this module
   } catch (e) {
     throw new PolicyLoadError(
       `onnxruntime-web could not be loaded from ${pathOf(cfg.ort_module)}.`,
@@ -162,7 +157,7 @@ async function fetchOrt(cfg, onBytes) {
   }
   const env = ort.env;
   env.logLevel = 'error';
-  env.wasm.wasmPaths = { wasm: absolute(cfg.ort_wasm) };
+  env.wasm.wasmPaths = { wasm: pageUrl(cfg.ort_wasm) };
   env.wasm.wasmBinary = wasm;
   // Threads need cross-origin isolation and do not pay off at these batch sizes.
   env.wasm.numThreads = 1;
@@ -631,14 +626,10 @@ class WorkerSession {
   run(feeds) {
     if (this.broken) return Promise.reject(this.broken);
     const id = this.nextId++;
-    const plain = {};
-    for (const name of Object.keys(feeds)) {
-      const t = feeds[name];
-      plain[name] = { type: t.type, data: t.data, dims: t.dims };
-    }
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ type: 'run', id, feeds: plain });
+      // PlainTensors (WORKER_ORT): they cross as {type, data, dims}, data copied.
+      this.worker.postMessage({ type: 'run', id, feeds });
     });
   }
 
@@ -671,13 +662,14 @@ function markFromWorker(marks) {
 
 // prepareOnnx's result from the worker, {ort, session, meta}. `existing`: the worker
 // play.html's <head> created and sent the model, its messages so far kept in
-// worker.early; else a new one. onStarted() once the worker runs. Rejects with the worker's PolicyLoadError (a bad model, a
-// failed download), or with WorkerUnavailable when the worker could not run.
+// worker.early; else a new one. onStarted() once the worker runs. Rejects with the
+// worker's PolicyLoadError (a bad model, a failed download), or with WorkerUnavailable
+// when the worker could not run.
 function prepareInWorker(cfg, onProgress, existing, onStarted) {
   return new Promise((resolve, reject) => {
     let worker = existing;
     try {
-      if (!worker) worker = new Worker(absolute(cfg.worker), { type: 'module', name: 'shiftplay-onnx' });
+      if (!worker) worker = new Worker(pageUrl(cfg.worker), { type: 'module', name: 'shiftplay-onnx' });
     } catch (e) {
       reject(new WorkerUnavailable(describe(e)));
       return;

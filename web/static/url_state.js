@@ -74,9 +74,11 @@ export function urlFor(state, base) {
 
 // Where the site's files are. Every page says where the site's root is relative to itself
 // in <html data-root>: '/' under server.py, './' or '../../' in the static site (`make
-// site`), which may live under any sub-path. `url` relative to the page -> absolute.
+// site`), which may live under any sub-path. `url` relative to the page -> absolute. In
+// the model's worker (onnx_worker.js, which is given absolute URLs) there is no page:
+// against the worker's own location.
 export function pageUrl(url) {
-  return new URL(url, document.baseURI).href;
+  return new URL(url, typeof document === 'object' ? document.baseURI : location.href).href;
 }
 
 // The absolute URL of `path` (e.g. 'build/pong.js') under the site's root.
