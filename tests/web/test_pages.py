@@ -134,6 +134,54 @@ def test_play_page_loads_draws_and_the_bot_plays(page, server_url, name):
     assert page.console.errors == []
 
 
+# What the hold (play.html, html.booting) hides and shows, as the visitor sees it.
+SHOWN = """() => Object.fromEntries(['.topbar', '.panel', '.stage-bar', '.transport', '#overlay']
+  .map((sel) => [sel, getComputedStyle(document.querySelector(sel)).visibility]))"""
+
+
+def test_the_page_shows_its_panels_with_the_first_frame(page, server_url):
+    """The page's text and panels are held back only until the game's first frame."""
+    page.add_init_script("""window.__hold = {};
+      document.addEventListener('shiftplay:ready', () => { window.__hold.ready = performance.now(); });
+      new MutationObserver(() => {
+        if (!document.documentElement.classList.contains('booting') && !window.__hold.shown) {
+          window.__hold.shown = performance.now();
+        }
+      }).observe(document, { subtree: true, attributes: true, attributeFilter: ['class'] });""")
+    open_play(page, server_url, ENVS[0])
+    page.wait_for_function("window.__hold.shown !== undefined")
+    hold = page.evaluate("window.__hold")
+    assert hold["shown"] - hold["ready"] < 300, f"the panels came long after the first frame: {hold}"
+    shown = page.evaluate(SHOWN)
+    assert shown == {".topbar": "visible", ".panel": "visible", ".stage-bar": "visible",
+                     ".transport": "visible", "#overlay": "visible"}, shown
+    assert page.evaluate("document.getElementById('overlay').classList.contains('hidden')")
+    assert page.console.errors == []
+
+
+def test_a_slow_game_shows_the_page_and_its_spinner_after_the_hold(page, server_url):
+    """A game still downloading after HOLD_MS: the page, its spinner and its text show
+    anyway, and the game starts when its file arrives."""
+    name = ENVS[0]
+    held = []
+    page.route(f"**/build/{name}.wasm*", lambda route: held.append(route))
+    page.goto(f"{server_url}/play/{name}?policy=baseline", wait_until="commit")
+    page.wait_for_function("document.getElementById('overlay') !== null")
+    assert page.evaluate("document.documentElement.classList.contains('booting')")
+    assert page.evaluate(SHOWN)[".panel"] == "hidden"
+    page.wait_for_function("!document.documentElement.classList.contains('booting')", timeout=5000)
+    shown = page.evaluate(SHOWN)
+    assert set(shown.values()) == {"visible"}, shown
+    assert "Loading" in page.inner_text("#overlay")
+    assert page.evaluate("window.shiftplay === undefined")
+    assert held, "the game's wasm was not requested"
+    for route in held:
+        route.continue_()
+    page.unroute(f"**/build/{name}.wasm*")
+    page.wait_for_function("window.shiftplay && window.shiftplay.game.totalSteps > 0")
+    assert page.console.errors == []
+
+
 def action_checks(page, spec):
     """While Shift + an arrow is held, the human's agent takes that arrow's action."""
     names = spec["action_names"]

@@ -8,6 +8,8 @@
 //                             detail (error.detail, the stack) goes to the console
 //   mark(name)                performance.now() once per name, in `timings` (the test hook
 //                             shows it as shiftplay.timings) and as a performance mark
+//   showPage()                ends the play page's hold on its text and panels (play.html:
+//                             html.booting); any banner does it too
 //
 // Nothing here depends on the other modules but dom.js.
 import { el } from './dom.js';
@@ -21,6 +23,12 @@ export function mark(name) {
     try { performance.mark('shiftplay:' + name); } catch (e) { /* no User Timing */ }
   }
   return timings[name];
+}
+
+// The play page keeps its text and panels hidden until the game's first frame
+// (play.html); a problem is shown with the page around it.
+export function showPage() {
+  document.documentElement.classList.remove('booting');
 }
 
 let stack = null;
@@ -56,6 +64,7 @@ export function banner(message, options) {
   close.textContent = '×';
   close.addEventListener('click', () => clearBanner(key));
   banner.append(icon, body, close);
+  showPage();
   if (opts.first) container().prepend(banner);
   else container().appendChild(banner);
   banners.set(key, banner);

@@ -7,7 +7,7 @@
 // page object, with game (frames, policy.name, ...), env, config, the features' handles
 // and state(); 'shiftplay:ready' is dispatched on document once the game runs.
 import { loadEnv, Game, ShiftInput } from './play.js';
-import { preflight, problem, mark, timings, watchUnhandled } from './fallbacks.js';
+import { preflight, problem, mark, timings, watchUnhandled, showPage } from './fallbacks.js';
 import { readUrl } from './url_state.js';
 import { Keys } from './keys.js';
 import { initPanel } from './panel.js';
@@ -39,6 +39,7 @@ function workerStarted(early) {
 }
 
 function showFailure(message) {
+  showPage();
   overlay.classList.remove('hidden');
   overlay.classList.add('error');
   overlay.textContent = '';
@@ -126,7 +127,12 @@ async function main() {
   page.panel = initPanel(page);
   game.reset(seed);
   game.start();
-  requestAnimationFrame(() => setTimeout(firstFrameShown, 0));
+  // The game draws its first frame in this next animation frame; the page's text and
+  // panels (held back until then, play.html) and the model's main-thread fallback follow.
+  requestAnimationFrame(() => setTimeout(() => {
+    showPage();
+    firstFrameShown();
+  }, 0));
   overlay.classList.add('hidden');
   canvas.focus({ preventScroll: true });
 
