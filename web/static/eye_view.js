@@ -12,6 +12,11 @@ const STORE = 'shiftplay.eye';
 // Under software GL each redraw of this canvas is rasterized and composited with the whole
 // page: 60 redraws a second cost the game a fifth of its frame rate.
 const EYE_HZ = 20;
+// Drawn by the CPU, not the GPU: a GPU-backed 2D canvas needs its own GPU context, and
+// creating it, just after the game's first frame, waited for a busy software-rendered GPU
+// for up to a second (the page's main thread with it, and the model's takeover). A canvas
+// this small costs the CPU next to nothing, whatever the GPU.
+const CANVAS_2D = { willReadFrequently: true };
 const PALETTE = ['#0b0e19', '#5ee39a', '#4a5273', '#54d6ff', '#ffb547', '#ff6b7a', '#b18cff',
   '#f5f6fa', '#3aa17e', '#e0d25c', '#6d7cff', '#ff9ad5'];
 const POS = [84, 214, 255];
@@ -123,7 +128,7 @@ export class EyeView {
     const opts = options || {};
     this.env = env;
     this.canvas = canvas;
-    this.ctx = canvas.getContext('2d');
+    this.ctx = canvas.getContext('2d', CANVAS_2D);
     this.agent = opts.agent || 0;
     this.plan = plan(env);
     this.width = 0;
@@ -180,7 +185,7 @@ export class EyeView {
     const c = document.createElement('canvas');
     c.width = this.canvas.width;
     c.height = this.canvas.height;
-    const g = c.getContext('2d');
+    const g = c.getContext('2d', CANVAS_2D);
     g.scale(this.dpr, this.dpr);
     g.font = FONT;
     g.textBaseline = 'middle';
