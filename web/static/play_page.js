@@ -39,7 +39,6 @@ function workerStarted(early) {
 }
 
 function showFailure(message) {
-  showPage();
   overlay.classList.remove('hidden');
   overlay.classList.add('error');
   overlay.textContent = '';
