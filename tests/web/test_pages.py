@@ -163,6 +163,23 @@ def test_the_page_shows_its_panels_with_the_first_frame(page, server_url):
     assert page.console.errors == []
 
 
+def test_the_env_starts_once_the_page_has_loaded(page, server_url):
+    """The env's script and start wait for the page's load event, so the browser's loading
+    indicator (a full-window composite per frame under software GL) stops before the game
+    asks its GPU for anything; the env's files are preloaded meanwhile."""
+    page.goto(f"{server_url}/play/pong/")
+    page.wait_for_function("window.shiftplay && shiftplay.game.frames > 2")
+    got = page.evaluate("""() => ({
+      load: performance.getEntriesByType('navigation')[0].loadEventStart,
+      envStart: shiftplay.timings.envStart,
+      firstFrame: shiftplay.timings.firstFrame,
+      preloaded: performance.getEntriesByType('resource')
+        .filter((r) => /\\/build\\/pong\\.(js|wasm)/.test(r.name)).map((r) => r.initiatorType),
+    })""")
+    assert 0 < got["load"] <= got["envStart"] <= got["firstFrame"], got
+    assert sorted(got["preloaded"]) == ["link", "link"], got
+
+
 def test_a_slow_game_shows_the_page_and_its_spinner_after_the_hold(page, server_url):
     """A game still downloading after HOLD_MS: the page, its spinner and its text show
     anyway, and the game starts when its file arrives."""

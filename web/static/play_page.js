@@ -38,6 +38,17 @@ function workerStarted(early) {
   return Promise.race([early.started, new Promise((resolve) => setTimeout(resolve, WORKER_START_MS))]);
 }
 
+// The env starts once the page has loaded (its stylesheets and modules; the env's files
+// are preloaded, which does not hold the load event back). While a page is loading the
+// browser animates its loading indicator, and under software GL every frame of it is a
+// full-window composite and readback in the GPU process, queued before the game's
+// WebGL calls: started earlier, the env's own script kept the page loading until after
+// its first frame (here about 9 more of those composites before that frame).
+function pageLoaded() {
+  if (document.readyState === 'complete') return Promise.resolve();
+  return new Promise((resolve) => window.addEventListener('load', resolve, { once: true }));
+}
+
 function showFailure(message) {
   overlay.classList.remove('hidden');
   overlay.classList.add('error');
@@ -107,6 +118,8 @@ async function main() {
   canvas.addEventListener('contextmenu', (e) => e.preventDefault());
 
   if (early) await workerStarted(early);
+  await pageLoaded();
+  mark('envStart');
   const env = await loadEnv(config.entry, { canvas });
   const seed = url.seed !== null ? url.seed : Math.floor(Math.random() * 2 ** 31);
   const versus = versusOf(url, config.entry.spec);
