@@ -518,8 +518,34 @@ def test_the_model_runs_in_its_worker_started_while_the_page_parses(model_page):
     t = got["timings"]
     # The worker's own marks, on the page's clock, in order.
     assert 0 < t["worker.policyLoadStart"] <= t["worker.ortLoaded"] <= t["modelLoaded"], t
+    # The runtime was handed the module compiled while its wasm downloaded, before its
+    # session started.
+    assert (t["worker.ortLoaded"] <= t["worker.ortPrecompiled"] <= t["worker.sessionCreated"]
+            <= t["modelLoaded"]), t
     wait_steps(page, 5)
     assert page.evaluate("shiftplay.model.failures") == 0
+
+
+@pytest.mark.skipif(not SHIPPED, reason="no shipped model")
+def test_a_runtime_wasm_that_cannot_stream_is_compiled_from_its_bytes(page, host_url):
+    """A host that sends onnxruntime-web's .wasm with another type: the streaming compile
+    fails, the runtime compiles the bytes itself, and the model plays, without a banner."""
+    name = SHIPPED[0]
+
+    def octet_stream(route):
+        response = route.fetch()
+        headers = {k: v for k, v in response.headers.items() if k.lower() != "content-type"}
+        headers["content-type"] = "application/octet-stream"
+        route.fulfill(response=response, headers=headers)
+
+    page.route("**/ort-wasm-simd-threaded.wasm*", octet_stream)
+    goto(page, host_url, name)
+    page.wait_for_function(READY, timeout=60000)
+    page.wait_for_function("shiftplay.game.lastDecision.source === 'model'")
+    t = page.evaluate("shiftplay.timings")
+    assert "worker.sessionCreated" in t and "worker.ortPrecompiled" not in t, t
+    assert banner_text(page) == ""
+    assert page.console.errors == []
 
 
 @pytest.mark.skipif(not SHIPPED, reason="no shipped model")

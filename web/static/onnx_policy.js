@@ -74,6 +74,11 @@ function describe(e) {
 // GET `url` as bytes, calling onBytes(bytesSoFar) as they arrive (decompressed bytes:
 // the server may send a .br/.gz sibling).
 export async function fetchBytes(url, what, onBytes) {
+  return readBytes(await fetchOk(url, what), onBytes);
+}
+
+// GET `url`: the Response, or a PolicyLoadError naming `what`.
+async function fetchOk(url, what) {
   let response;
   try {
     response = await fetch(url);
@@ -85,6 +90,10 @@ export async function fetchBytes(url, what, onBytes) {
     throw new PolicyLoadError(
       `${what} could not be downloaded: HTTP ${response.status} for ${pathOf(url)}.`, pathOf(url));
   }
+  return response;
+}
+
+async function readBytes(response, onBytes) {
   if (!response.body || typeof response.body.getReader !== 'function') {
     const whole = new Uint8Array(await response.arrayBuffer());
     if (onBytes) onBytes(whole.length);
@@ -139,6 +148,13 @@ async function fetchOrt(cfg, onBytes) {
   if (typeof WebAssembly !== 'object') {
     throw new PolicyLoadError('This browser cannot run WebAssembly, so the trained policy cannot run.');
   }
+  // The wasm downloads (and compiles) while the runtime's script loads.
+  let compiled = null;
+  const wasmP = fetchOk(cfg.ort_wasm, 'The onnxruntime-web WebAssembly').then((response) => {
+    compiled = compileWhileDownloading(response.clone());
+    return readBytes(response, onBytes);
+  });
+  wasmP.catch(() => {});  // observed below, once the runtime's script is in
   let ort;
   try {
     ort = await import(pageUrl(cfg.ort_module));  // relative to the page, not this module
@@ -151,7 +167,7 @@ async function fetchOrt(cfg, onBytes) {
   if (!ort || !ort.InferenceSession || !ort.env || !ort.Tensor) {
     throw new PolicyLoadError(`${pathOf(cfg.ort_module)} is not onnxruntime-web.`);
   }
-  const wasm = await fetchBytes(cfg.ort_wasm, 'The onnxruntime-web WebAssembly', onBytes);
+  const wasm = await wasmP;
   if (wasm.length < 8 || wasm[0] !== 0 || wasm[1] !== 0x61 || wasm[2] !== 0x73 || wasm[3] !== 0x6d) {
     throw new PolicyLoadError(`${pathOf(cfg.ort_wasm)} is not a WebAssembly module.`);
   }
@@ -159,11 +175,50 @@ async function fetchOrt(cfg, onBytes) {
   env.logLevel = 'error';
   env.wasm.wasmPaths = { wasm: pageUrl(cfg.ort_wasm) };
   env.wasm.wasmBinary = wasm;
+  precompiled = { module: compiled, bytes: wasm.byteLength };
   // Threads need cross-origin isolation and do not pay off at these batch sizes.
   env.wasm.numThreads = 1;
   env.wasm.proxy = false;
   mark('ortLoaded');
   return ort;
+}
+
+// onnxruntime-web's wasm compiled while it downloads (a copy of the response goes to
+// WebAssembly.compileStreaming). The runtime instantiates the bytes it is given
+// (env.wasm.wasmBinary: it has no way to take a compiled module) when its first session
+// starts, and would decode and validate all 14 MB again then, 0.1-0.2 s of a busy core
+// just before the model can play. null where streaming compiles fail (a host that does
+// not send .wasm as application/wasm): the runtime compiles its bytes as before.
+function compileWhileDownloading(response) {
+  if (typeof WebAssembly.compileStreaming !== 'function') return null;
+  return WebAssembly.compileStreaming(response).catch(() => null);
+}
+
+// {module: Promise<WebAssembly.Module|null>|null, bytes}: the runtime's wasm, compiled,
+// until its first session is up.
+let precompiled = null;
+
+// Creates the runtime's first session with WebAssembly.instantiate handing over the
+// module compiled while downloading for the runtime's bytes (recognised by their length;
+// anything else passes through), and restores it after. Later sessions (the runtime is
+// initialized once) just start.
+async function withPrecompiled(create) {
+  const taken = precompiled;
+  precompiled = null;
+  const module = taken && taken.module ? await taken.module : null;
+  if (!module) return create();
+  const bytes = taken.bytes;
+  const instantiate = WebAssembly.instantiate;
+  WebAssembly.instantiate = (source, imports) => {
+    if (!ArrayBuffer.isView(source) || source.byteLength !== bytes) return instantiate(source, imports);
+    mark('ortPrecompiled');
+    return instantiate(module, imports).then((instance) => ({ instance, module }));
+  };
+  try {
+    return await create();
+  } finally {
+    WebAssembly.instantiate = instantiate;
+  }
 }
 
 // The runtime is up after its first session: its 14 MB binary is no longer needed.
@@ -535,14 +590,15 @@ export async function prepareOnnx(cfg, onProgress, startAfter) {
   report();
   let session;
   try {
-    session = await ort.InferenceSession.create(model, {
+    session = await withPrecompiled(() => ort.InferenceSession.create(model, {
       executionProviders: ['wasm'],
       graphOptimizationLevel: 'all',
-    });
+    }));
   } catch (e) {
     throw new PolicyLoadError('onnxruntime-web could not start the model.',
       `${pathOf(cfg.model)}: ${describe(e)}`);
   }
+  mark('sessionCreated');
   releaseWasmBinary(ort);
   return { ort, session, meta };
 }
