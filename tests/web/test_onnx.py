@@ -206,9 +206,13 @@ def human_state(page):
 def same_episode(earlier, later, what):
     if later["episode"] == earlier["episode"]:
         assert later["steps"] > earlier["steps"], f"{what}: the step counter must go on"
-    else:
-        assert later["episode"] == earlier["episode"] + 1, f"{what} must not reset the episode"
+        return
+    assert later["episode"] > earlier["episode"], f"{what}: the episode counter went back"
+    if later["episode"] == earlier["episode"] + 1:
+        # The episode that ended is the one that was running: it went on, not reset.
         assert later["lastLength"] > earlier["steps"], f"{what} must not reset the episode"
+    # More than one ended (a snake the keys steered into a wall twice on a slow machine):
+    # the last one's length says nothing about the first; the counter went forward.
 
 
 def test_shift_hands_the_model_game_to_the_keyboard_and_back(model_page):
