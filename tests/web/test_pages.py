@@ -167,15 +167,15 @@ def test_the_env_starts_once_the_page_has_loaded(page, server_url):
     """The env's script and start wait for the page's load event, so the browser's loading
     indicator (a full-window composite per frame under software GL) stops before the game
     asks its GPU for anything; the env's files are preloaded meanwhile."""
-    page.goto(f"{server_url}/play/pong/")
-    page.wait_for_function("window.shiftplay && shiftplay.game.frames > 2")
-    got = page.evaluate("""() => ({
+    name = ENVS[0]
+    open_play(page, server_url, name)
+    got = page.evaluate("""(name) => ({
       load: performance.getEntriesByType('navigation')[0].loadEventStart,
       envStart: shiftplay.timings.envStart,
       firstFrame: shiftplay.timings.firstFrame,
       preloaded: performance.getEntriesByType('resource')
-        .filter((r) => /\\/build\\/pong\\.(js|wasm)/.test(r.name)).map((r) => r.initiatorType),
-    })""")
+        .filter((r) => r.name.includes(`/build/${name}.`)).map((r) => r.initiatorType),
+    })""", name)
     assert 0 < got["load"] <= got["envStart"] <= got["firstFrame"], got
     assert sorted(got["preloaded"]) == ["link", "link"], got
 
