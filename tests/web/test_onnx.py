@@ -252,6 +252,11 @@ def test_shift_hands_the_model_game_to_the_keyboard_and_back(model_page):
                 continue
             page.keyboard.down(key)
             wait_steps(page, 3)
+            if action is not None and not continuous:
+                # The policy view redraws at most VIEW_HZ times a second (policy_view.js):
+                # it may still show the step before this key's first one.
+                page.wait_for_function("(t) => document.getElementById('policy-view').innerText.includes(t)",
+                                       arg="You: " + action, timeout=5000)
             s = human_state(page)
             page.keyboard.up(key)
             assert s["control"] == "YOU" and s["human"], "the human drives"
