@@ -535,6 +535,67 @@ def test_the_model_runs_in_its_worker_started_while_the_page_parses(model_page):
     assert page.evaluate("shiftplay.model.failures") == 0
 
 
+# Once the model's worker says it started, the page's main thread is kept busy for BUSY_MS
+# (an instrument around Worker, as a long env start would): the worker must get on with
+# its job meanwhile. Sent its job in a message, it waited for the main thread (here for
+# all of BUSY_MS; on a real load under software GL until the env's first frame).
+BUSY_MS = 3000
+BUSY_AFTER_WORKER_STARTS = """(() => {
+  const Original = window.Worker;
+  window.Worker = function (url, options) {
+    const worker = new Original(url, options);
+    worker.addEventListener('message', (e) => {
+      if (window.__busy || !e.data || e.data.type !== 'started') return;
+      window.__busy = { start: performance.now() };
+      while (performance.now() - window.__busy.start < %d) { /* busy */ }
+      window.__busy.end = performance.now();
+    });
+    return worker;
+  };
+  window.Worker.prototype = Original.prototype;
+})();""" % BUSY_MS
+
+
+@pytest.mark.skipif(not SHIPPED, reason="no shipped model")
+def test_the_worker_loads_the_model_while_the_main_thread_is_busy(page, server_url):
+    """The worker's job (the model's config) is in its URL, so it downloads and starts the
+    model without waiting for the page's main thread, and the model then plays."""
+    name = SHIPPED[0]
+    page.add_init_script(BUSY_AFTER_WORKER_STARTS)
+    goto(page, server_url, name)
+    page.wait_for_function(READY, timeout=60000)
+    got = page.evaluate("({busy: window.__busy, t: shiftplay.timings})")
+    busy, t = got["busy"], got["t"]
+    assert busy and busy["end"] - busy["start"] >= BUSY_MS, got
+    assert t["worker.policyLoadStart"] < busy["end"], got
+    page.wait_for_function("shiftplay.game.lastDecision.source === 'model'")
+    assert page.console.errors == []
+
+
+def test_a_worker_started_without_its_job_says_so(page, server_url):
+    """onnx_worker.js started with no job in its URL (or an unreadable one) answers
+    'failed' with a readable message instead of waiting for ever."""
+    page.goto(f"{server_url}/")
+    got = page.evaluate("""async () => {
+      const answers = [];
+      for (const hash of ['', '#not-json', '#' + encodeURIComponent('{"cfg": 1}')]) {
+        const worker = new Worker('static/onnx_worker.js' + hash, { type: 'module' });
+        answers.push(await new Promise((resolve) => {
+          const said = [];
+          worker.onmessage = (e) => { said.push(e.data); if (e.data.type !== 'started') resolve(said); };
+          worker.onerror = (e) => resolve([{ type: 'error', message: e.message }]);
+          setTimeout(() => resolve(said.concat([{ type: 'no answer in 20 s' }])), 20000);
+        }));
+        worker.terminate();
+      }
+      return answers;
+    }""")
+    for said in got:
+        assert [m["type"] for m in said] == ["started", "failed"], got
+        assert "without its job" in said[1]["message"], got
+        assert "fragment" in said[1]["detail"], got
+
+
 @pytest.mark.skipif(not SHIPPED, reason="no shipped model")
 def test_a_runtime_wasm_that_cannot_stream_is_compiled_from_its_bytes(page, host_url):
     """A host that sends onnxruntime-web's .wasm with another type: the streaming compile

@@ -716,8 +716,17 @@ function markFromWorker(marks) {
   mark('modelLoaded');
 }
 
+// The worker's URL with its job in the fragment (onnx_worker.js): the model's config and
+// the page's base URL, so it starts loading without a message from this thread. play.html's
+// <head> builds the same URL for the worker it creates while the page parses.
+function workerUrl(cfg) {
+  const url = new URL(pageUrl(cfg.worker));
+  url.hash = encodeURIComponent(JSON.stringify({ cfg, base: document.baseURI }));
+  return url.href;
+}
+
 // prepareOnnx's result from the worker, {ort, session, meta}. `existing`: the worker
-// play.html's <head> created and sent the model, its messages so far kept in
+// play.html's <head> created with the model's job, its messages so far kept in
 // worker.early; else a new one. onStarted() once the worker runs. Rejects with the
 // worker's PolicyLoadError (a bad model, a failed download), or with WorkerUnavailable
 // when the worker could not run.
@@ -725,7 +734,7 @@ function prepareInWorker(cfg, onProgress, existing, onStarted) {
   return new Promise((resolve, reject) => {
     let worker = existing;
     try {
-      if (!worker) worker = new Worker(pageUrl(cfg.worker), { type: 'module', name: 'shiftplay-onnx' });
+      if (!worker) worker = new Worker(workerUrl(cfg), { type: 'module', name: 'shiftplay-onnx' });
     } catch (e) {
       reject(new WorkerUnavailable(describe(e)));
       return;
@@ -755,7 +764,7 @@ function prepareInWorker(cfg, onProgress, existing, onStarted) {
         reject(new WorkerUnavailable(m.message));
       }
     };
-    // A worker from play.html's <head> was sent the model there and kept what it said.
+    // A worker from play.html's <head> was started with its job there and kept what it said.
     for (const m of worker.early || []) handle(m);
     worker.onmessage = (event) => handle(event.data || {});
     worker.onerror = (event) => {
@@ -768,7 +777,6 @@ function prepareInWorker(cfg, onProgress, existing, onStarted) {
         reject(new WorkerUnavailable(what));
       }
     };
-    if (!existing) worker.postMessage({ type: 'load', cfg, base: document.baseURI });
   });
 }
 

@@ -2,14 +2,18 @@
 // prepareInWorker): the downloads, the runtime's compile, the session's start and every
 // step run here, off the page's main thread.
 //
-// Messages in:  {type: 'load', cfg, base}  once: the page's config.policy, its URLs
-//               relative to `base` (the page's base URL);
-//               {type: 'run', id, feeds}  feeds: {input name: {type, data, dims}}.
+// Its job is in its own URL's fragment (onnx_policy.js workerUrl):
+//   #<encodeURIComponent(JSON {cfg, base})>: the page's config.policy, its URLs relative
+//   to `base` (the page's base URL). The worker starts on it at once: a message from the
+//   page would wait for the page's main thread, which is busy starting the page and the
+//   env (under software GL it held the model back until the env's first frame).
+// Messages in:  {type: 'run', id, feeds}  feeds: {input name: {type, data, dims}}.
 // Messages out: {type: 'started'}  first of all, before this worker's modules load (the
 //               page lets the worker start before the env takes its main thread);
 //               {type: 'progress', progress}  as prepareOnnx reports it;
 //               {type: 'ready', meta, inputNames, outputNames, inputMetadata, marks};
-//               {type: 'failed', message, detail}  the load failed (a PolicyLoadError's text);
+//               {type: 'failed', message, detail}  the load failed (a PolicyLoadError's
+//               text, or a URL without a readable job);
 //               {type: 'unavailable', message}  this worker's own modules did not load;
 //               {type: 'result', id, outputs | error}  outputs: {name: {type, data, dims}}.
 postMessage({ type: 'started' });
@@ -79,8 +83,24 @@ async function run(id, feeds) {
   }
 }
 
+// The job from this worker's URL fragment, or null when it has none or it cannot be read.
+function jobFromUrl() {
+  try {
+    const job = JSON.parse(decodeURIComponent(self.location.hash.slice(1)));
+    if (job && typeof job.cfg === 'object' && job.cfg && typeof job.base === 'string') return job;
+  } catch (e) { /* reported below */ }
+  return null;
+}
+
 self.onmessage = (event) => {
   const m = event.data || {};
-  if (m.type === 'load') load(absoluteConfig(m.cfg, m.base));
-  else if (m.type === 'run') run(m.id, m.feeds);
+  if (m.type === 'run') run(m.id, m.feeds);
 };
+
+const job = jobFromUrl();
+if (job) {
+  load(absoluteConfig(job.cfg, job.base));
+} else {
+  postMessage({ type: 'failed', message: "The model's worker was started without its job.",
+    detail: `no readable job in the worker's URL fragment (${self.location.hash.length} characters)` });
+}
