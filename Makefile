@@ -9,7 +9,7 @@ PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export NODE_PATH ?= /usr/share/nodejs
 
-.PHONY: demo test build web site serve system venv bench bench-web bench-ort loadtest clean new-env need-env train export evaluate train-bench
+.PHONY: demo test build web site serve system venv bench bench-web bench-ort bench-page loadtest clean new-env need-env train export evaluate train-bench
 
 demo: build web
 	$(PY) server.py --host $(HOST) --port $(PORT)
@@ -65,7 +65,8 @@ new-env:
 	python3 envs/new_env.py "$(NAME)"
 
 # Benchmarks (bench/): JSON lines. bench-web: wasm size and speed vs native;
-# bench-ort: the policy in headless Chromium.
+# bench-ort: the policy in headless Chromium; bench-page: first frame and model takeover
+# against a bare WebGL page and the env alone.
 bench: build
 	$(PY) -m bench.envs
 
@@ -74,6 +75,9 @@ bench-web: build web
 
 bench-ort: build web
 	$(PY) -m bench.ort
+
+bench-page: build web
+	$(PY) -m bench.first_frame
 
 # server.py under load on 127.0.0.1: visitors with 1,000 idle and 100 slowloris sockets
 # open; one JSON line (req/s, p50/p99 ms, errors). Flags: make loadtest ARGS="--seconds 30"
