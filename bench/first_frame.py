@@ -113,6 +113,7 @@ def bare_pages(site, name):
     if not config_tag or not canvas:
         raise SystemExit(f"play/{name}/index.html has no play-config or game canvas")
     entry = json.loads(config_tag.group(0).split(">", 1)[1].rsplit("<", 1)[0])["entry"]
+    head = '<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,">'
     root = "../../"
     v = "?v=" + entry["version"] if entry.get("version") else ""
     boot = (BARE_ENV.replace("@WASM_URL@", root + "build/" + entry["wasm"] + v)
@@ -123,11 +124,11 @@ def bare_pages(site, name):
     folder = os.path.join(site, "bench", name)
     os.makedirs(folder, exist_ok=True)
     with open(os.path.join(folder, "bare.html"), "w") as f:
-        f.write('<!doctype html><html><head><meta charset="utf-8"></head>' + body + "</body></html>")
+        f.write(head + "</head>" + body + "</body></html>")
     if model_boot:
         with open(os.path.join(folder, "bare_model.html"), "w") as f:
-            f.write('<!doctype html><html><head><meta charset="utf-8">' + config_tag.group(0)
-                    + model_boot.group(0) + "</head>" + body + READY_HOOK + "</body></html>")
+            f.write(head + config_tag.group(0) + model_boot.group(0) + "</head>"
+                    + body + READY_HOOK + "</body></html>")
     return {"bare": f"bench/{name}/bare.html",
             "bare_model": f"bench/{name}/bare_model.html" if model_boot else None,
             "play": f"play/{name}/"}
