@@ -35,9 +35,9 @@ import tempfile
 import threading
 import time
 
-from web.tools.local import CHROMIUM, CHROMIUM_ARGS, ROOT, env_names, manifest
+from bench.ort import shipped_envs
+from web.tools.local import CHROMIUM, CHROMIUM_ARGS, ROOT, manifest
 
-MODELS = os.path.join(ROOT, "web", "models")
 KINDS = ["bare", "bare_model", "play"]
 
 # Installed before any page script: the first draw call's time.
@@ -192,9 +192,8 @@ def main(argv=None):
     parser.add_argument("--rounds", type=int, default=3, help="loads of each page (alternating)")
     parser.add_argument("--seconds", type=float, default=5, help="each load's length")
     args = parser.parse_args(argv)
+    names = args.envs or shipped_envs()
     built = manifest().get("envs", {})
-    names = args.envs or [n for n in env_names()
-                          if n in built and os.path.isfile(os.path.join(MODELS, n + ".onnx"))]
     missing = [n for n in names if n not in built]
     if not names or missing:
         what = ", ".join(missing) if missing else "no env with a model"

@@ -92,6 +92,12 @@ BENCH_JS = """async ([runs, frames]) => {
 }"""
 
 
+def shipped_envs():
+    """The envs built for the web that have a trained model (web/models/<env>.onnx)."""
+    built = manifest().get("envs", {})
+    return [n for n in env_names() if n in built and os.path.isfile(os.path.join(MODELS, n + ".onnx"))]
+
+
 def start_server():
     proc = subprocess.Popen([sys.executable, "server.py", "--host", "127.0.0.1", "--port", "0"],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -157,9 +163,7 @@ def main(argv=None):
     parser.add_argument("--runs", type=int, default=400, help="policy steps per batch size")
     parser.add_argument("--frames", type=int, default=400, help="frames timed")
     args = parser.parse_args(argv)
-    built = manifest().get("envs", {})
-    names = args.envs or [n for n in env_names()
-                          if n in built and os.path.isfile(os.path.join(MODELS, n + ".onnx"))]
+    names = args.envs or shipped_envs()
     if not names:
         print(json.dumps({"error": "no env with a model (web/models/<env>.onnx) is built"}))
         return 1
