@@ -84,7 +84,12 @@ BARE_ENV = """<script>
   } }).then((mod) => {
     mod._sp_create(1, 0, 0);
     mod._sp_render_init();
-    const frame = () => { mod._sp_step(); mod._sp_render(0); window.shiftplay.game.frames++; requestAnimationFrame(frame); };
+    const frame = () => {
+      mod._sp_step();
+      mod._sp_render(0);
+      window.shiftplay.game.frames++;
+      requestAnimationFrame(frame);
+    };
     frame();
   });
   document.head.appendChild(script);

@@ -3,9 +3,10 @@
 // the main thread starts the env. play.html's <head> creates the worker, its job in its
 // URL, while the page parses (#model-boot): a worker created later, from a module, or one
 // sent its job in a message, starts on it only once the main thread is free again, which
-// under software GL is after the env's first frame. This module (an async module script in <head>: it runs as soon as
-// its imports are in) adopts that worker (or starts one) and follows its progress;
-// play_page.js imports the same module instance and hands `early` to startModel().
+// under software GL is after the env's first frame. This module (an async module script
+// in <head>: it runs as soon as its imports are in) adopts that worker (or starts one)
+// and follows its progress; play_page.js imports the same module instance and hands
+// `early` to startModel().
 import { prefetchModel } from './onnx_policy.js';
 import { hasWebAssembly } from './fallbacks.js';
 import { readUrl } from './url_state.js';
