@@ -229,6 +229,7 @@ def main(argv=None):
                             page_url = f"{url}/{pages[name][kind]}"
                             loads[(name, kind)].append(load(pw, page_url, args.seconds))
         server.shutdown()
+        server.server_close()
         floor_draw, floor_fps = median(floor, "first_draw_ms"), median(floor, "fps")
         for (name, kind), got in loads.items():
             if not got:

@@ -33,3 +33,4 @@ def test_the_bare_pages_draw_and_the_model_gets_ready(page, static_site, tmp_pat
         assert page.console.errors == []
     finally:
         server.shutdown()
+        server.server_close()
