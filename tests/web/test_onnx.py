@@ -24,8 +24,11 @@ EPISODE_PARAMS = {"pong": {"points_to_win": 5}, "breakout": {"max_steps": 3000}}
 EPISODE_SEED = 11
 MAX_EPISODE_STEPS = 20000
 NO_MODEL = [n for n in env_names() if n not in SHIPPED]
-READY = "shiftplay.policyStatus && shiftplay.policyStatus.state === 'ready'"
-SETTLED = ("shiftplay.policyStatus && ['ready', 'failed', 'none', 'off']"
+# Guarded: window.shiftplay is set only once the env has loaded, after the page's load
+# event (where page.goto returns).
+READY = ("window.shiftplay && shiftplay.policyStatus && "
+         "shiftplay.policyStatus.state === 'ready'")
+SETTLED = ("window.shiftplay && shiftplay.policyStatus && ['ready', 'failed', 'none', 'off']"
            ".includes(shiftplay.policyStatus.state)")
 
 

@@ -240,7 +240,7 @@ def test_the_model_runs_when_the_host_sends_gzip_only(page, gzip_site_url):
         {r.url.split("?")[0].rsplit("/", 1)[-1]: r.headers.get("content-encoding")}))
     page.goto(f"{gzip_site_url}/play/{name}/")
     page.wait_for_function(READY, timeout=60000)
-    page.wait_for_function("shiftplay.game.lastDecision.source === 'model'")
+    page.wait_for_function(MODEL_PLAYS)
     assert encodings.get("ort-wasm-simd-threaded.wasm") == "gzip"
     assert encodings.get(f"{name}.wasm") == "gzip"
     # The progress bar counts decompressed bytes, as many as the page config says.
