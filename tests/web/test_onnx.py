@@ -28,6 +28,8 @@ NO_MODEL = [n for n in env_names() if n not in SHIPPED]
 # event (where page.goto returns).
 READY = ("window.shiftplay && shiftplay.policyStatus && "
          "shiftplay.policyStatus.state === 'ready'")
+MODEL_PLAYS = ("window.shiftplay && shiftplay.game.lastDecision && "
+               "shiftplay.game.lastDecision.source === 'model'")
 SETTLED = ("window.shiftplay && shiftplay.policyStatus && ['ready', 'failed', 'none', 'off']"
            ".includes(shiftplay.policyStatus.state)")
 
@@ -68,8 +70,7 @@ def model_page_kept(request, browser, server_url):
     page.set_default_timeout(60000)
     goto(page, server_url, name, "?seed=4242")
     page.wait_for_function(READY)
-    page.wait_for_function("shiftplay.game.lastDecision && "
-                           "shiftplay.game.lastDecision.source === 'model'")
+    page.wait_for_function(MODEL_PLAYS)
     page.env_name = name
     page.evaluate("shiftplay.game.stop()")
     yield page
@@ -571,7 +572,7 @@ def test_the_worker_loads_the_model_while_the_main_thread_is_busy(page, server_u
     busy, t = got["busy"], got["t"]
     assert busy and busy["end"] - busy["start"] >= BUSY_MS, got
     assert t["worker.policyLoadStart"] < busy["end"], got
-    page.wait_for_function("shiftplay.game.lastDecision.source === 'model'")
+    page.wait_for_function(MODEL_PLAYS)
     assert page.console.errors == []
 
 
@@ -614,7 +615,7 @@ def test_a_runtime_wasm_that_cannot_stream_is_compiled_from_its_bytes(page, host
     page.route("**/ort-wasm-simd-threaded.wasm*", octet_stream)
     goto(page, host_url, name)
     page.wait_for_function(READY, timeout=60000)
-    page.wait_for_function("shiftplay.game.lastDecision.source === 'model'")
+    page.wait_for_function(MODEL_PLAYS)
     t = page.evaluate("shiftplay.timings")
     assert "worker.sessionCreated" in t and "worker.ortPrecompiled" not in t, t
     assert banner_text(page) == ""
@@ -630,7 +631,7 @@ def test_without_its_worker_the_model_starts_on_the_main_thread(page, host_url):
     goto(page, host_url, name)
     page.wait_for_function(SETTLED, timeout=60000)
     assert page.evaluate("shiftplay.policyStatus.state") == "ready"
-    page.wait_for_function("shiftplay.game.lastDecision.source === 'model'")
+    page.wait_for_function(MODEL_PLAYS)
     assert page.evaluate("shiftplay.model.runsIn") == "page"
     assert banner_text(page) == ""
     assert any("worker could not run" in w for w in page.console.warnings), page.console.warnings
@@ -789,7 +790,7 @@ def test_without_a_model_the_baseline_plays_then_a_multi_agent_model_runs_batche
         page.route(f"**/models/_synthetic/{name}{ext}", serve(body))
     label = page.evaluate(LOAD_SYNTHETIC, [name, len(files[".onnx"])])
     assert label == "Trained policy (PPO)"
-    page.wait_for_function("shiftplay.game.lastDecision.source === 'model'")
+    page.wait_for_function(MODEL_PLAYS)
     wait_steps(page, 2)
     n = agents(name)
     d = page.evaluate("""() => { const d = shiftplay.game.lastDecision;

@@ -17,8 +17,8 @@ import numpy as np
 import pytest
 
 from tests.web.common import KEY_OF_ACTION, manifest
-from tests.web.test_onnx import (EPISODE_JS, LOAD_SYNTHETIC, SETTLED, export_fresh, goto,
-                                 native_episode, python_model, wait_steps)
+from tests.web.test_onnx import (EPISODE_JS, LOAD_SYNTHETIC, MODEL_PLAYS, SETTLED, export_fresh,
+                                 goto, native_episode, python_model, wait_steps)
 
 BUILT = manifest().get("envs", {})
 ENV = max(BUILT, key=lambda n: BUILT[n]["spec"].get("num_agents", 1)) if BUILT else None
@@ -136,7 +136,7 @@ def test_recurrent_page_trajectory_equals_native_onnxruntime(page, server_url, l
     assert page.evaluate(LOAD_SYNTHETIC, [ENV, size]) == "Trained policy (PPO)"
     assert page.evaluate("shiftplay.model.recurrent")
     # The live loop plays a while, so the state is far from zeros before the reset.
-    page.wait_for_function("shiftplay.game.lastDecision.source === 'model'")
+    page.wait_for_function(MODEL_PLAYS)
     wait_steps(page, 10)
     assert page.evaluate("shiftplay.model.stateValues.some((v) => v.some((x) => x !== 0))")
     rec = play(page, PHASES, KEY_OF_ACTION[human_name])

@@ -23,15 +23,13 @@ import urllib.request
 import pytest
 
 from tests.web.common import ROOT, manifest
-from tests.web.test_onnx import READY, SHIPPED
+from tests.web.test_onnx import MODEL_PLAYS, READY, SHIPPED
 from tests.web.test_pages import (ENVS, SNAPSHOT, assert_same_episode, human_move,
                                   release_shift, state, wait_steps)
 
 URL_ATTR = re.compile(r'\b(?:href|src)="([^"]*)"')
 # A root-relative URL of one of the site's folders, in any quoted string (attributes, the
 # page config, the scripts): it would miss the sub-path the site is served under.
-MODEL_PLAYS = ("shiftplay.game.lastDecision && "
-               "shiftplay.game.lastDecision.source === 'model'")
 ROOTED = re.compile(r"""["'`](/(?:static|build|models|ort|api|play)\b[^"'`]*)""")
 
 
